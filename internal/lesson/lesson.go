@@ -118,6 +118,7 @@ func Run(ctx context.Context, w io.Writer, l Lesson, opts Options) error {
 		return fmt.Errorf("lesson %s: %w", l.ID, err)
 	}
 	if strings.TrimSpace(text) != "" {
+		p.Heading("What happened, and why")
 		p.Markdown(text)
 	}
 	if p.err != nil {

@@ -58,7 +58,7 @@ func (p *Page) title(title, id string) {
 
 // Heading writes a section heading.
 func (p *Page) Heading(s string) {
-	p.write(p.style(ansiBold+ansiYel, "── "+s+" ") + "\n\n")
+	p.write(p.style(ansiBold+ansiYel, "── "+s) + "\n\n")
 }
 
 // Text writes a paragraph, followed by a blank line.
@@ -83,8 +83,12 @@ func (p *Page) Code(caption, src string) {
 	lines := strings.Split(strings.TrimRight(src, "\n"), "\n")
 	width := len(fmt.Sprint(len(lines)))
 	for i, l := range lines {
-		num := fmt.Sprintf("%*d", width, i+1)
-		p.write(p.style(ansiDim, "│ "+num+" ") + p.style(ansiGreen, strings.ReplaceAll(l, "\t", "    ")) + "\n")
+		num := fmt.Sprintf("│ %*d", width, i+1)
+		if l == "" {
+			p.write(p.style(ansiDim, num) + "\n")
+			continue
+		}
+		p.write(p.style(ansiDim, num+" ") + p.style(ansiGreen, strings.ReplaceAll(l, "\t", "    ")) + "\n")
 	}
 	p.write(p.style(ansiDim, "└─") + "\n\n")
 }
@@ -115,12 +119,28 @@ func (p *Page) Markdown(md string) {
 		case inFence:
 			p.write("    " + p.style(ansiGreen, l) + "\n")
 		case strings.HasPrefix(l, "#"):
-			p.write(p.style(ansiBold+ansiYel, "── "+strings.TrimSpace(strings.TrimLeft(l, "#"))+" ") + "\n")
+			p.write(p.style(ansiBold+ansiYel, "── "+strings.TrimSpace(strings.TrimLeft(l, "#"))) + "\n")
 		default:
-			p.write(l + "\n")
+			p.write(p.inline(l) + "\n")
 		}
 	}
 	p.write("\n")
+}
+
+// inline renders **bold** spans: bold on a coloured page, plain otherwise.
+func (p *Page) inline(l string) string {
+	parts := strings.Split(l, "**")
+	if len(parts)%2 == 0 { // unbalanced: leave the line as written
+		return l
+	}
+	var b strings.Builder
+	for i, part := range parts {
+		if i%2 == 1 {
+			part = p.style(ansiBold, part)
+		}
+		b.WriteString(part)
+	}
+	return b.String()
 }
 
 // Writer returns an io.Writer that writes straight to the page, for

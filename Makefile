@@ -1,0 +1,48 @@
+# deferio: make tour runs the lessons, make test checks everything.
+GO ?= go
+TESTFLAGS ?=
+BUILD ?= build
+BIN := $(BUILD)/bin
+GOFILES = $(shell find . -name '*.go' -not -path '*/testdata/*' -not -path './$(BUILD)/*')
+
+.PHONY: all tour test lint fmt-check vet staticcheck unit bench-smoke build clean
+
+all: test
+
+## tour: build and run the guided tour (every lesson, in order)
+tour: build
+	$(BIN)/tour
+
+## build: build every command into $(BIN)
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+## test: formatting, vet, staticcheck, the race-enabled tests (root tests
+## included when run as root) and one pass over every benchmark
+test: lint unit bench-smoke
+
+## lint: gofmt, go vet and staticcheck over both modules
+lint: fmt-check vet staticcheck
+
+fmt-check:
+	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+	cd benchmarks && $(GO) vet ./...
+
+staticcheck:
+	$(GO) tool staticcheck ./...
+	cd benchmarks && $(GO) tool staticcheck ./...
+
+## unit: go test -race over the main module
+unit:
+	$(GO) test -race $(TESTFLAGS) ./...
+
+## bench-smoke: every benchmark once, so none can rot; the benchmarks
+## module's own tests too
+bench-smoke:
+	cd benchmarks && $(GO) test $(TESTFLAGS) -run '.' -bench . -benchtime 1x ./...
+
+clean:
+	rm -rf $(BUILD)

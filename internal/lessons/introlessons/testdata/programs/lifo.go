@@ -1,0 +1,10 @@
+package main
+
+import "fmt"
+
+func main() {
+	for _, word := range []string{"first", "second", "third"} {
+		defer fmt.Println("deferred:", word)
+	}
+	fmt.Println("main returns")
+}

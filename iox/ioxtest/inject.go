@@ -385,4 +385,4 @@ func ByteUnreadRune(rs RuneByteScanner) io.RuneScanner { return byteUnreadRune{r
 type byteUnreadRune struct{ rs RuneByteScanner }
 
 func (b byteUnreadRune) ReadRune() (rune, int, error) { return b.rs.ReadRune() }
-func (b byteUnreadRune) UnreadRune() error           { return b.rs.UnreadByte() }
+func (b byteUnreadRune) UnreadRune() error            { return b.rs.UnreadByte() }

@@ -35,40 +35,40 @@ type Rule struct {
 
 // The rules the checkers enforce.
 var (
-	ReadBounds       = Rule{"Read.n-bounds", "Read reads up to len(p) bytes into p. It returns the number of bytes read (0 <= n <= len(p)) and any error encountered."}
-	ReadEmpty        = Rule{"Read.empty", "If len(p) == 0, Read should always return n == 0."}
-	ReadNoProgress   = Rule{"Read.no-progress", "Implementations of Read are discouraged from returning a zero byte count with a nil error, except when len(p) == 0."}
-	ReadEOFSticky    = Rule{"Read.eof-sticky", "a Reader returning a non-zero number of bytes at the end of the input stream may return either err == EOF or err == nil. The next Read should return 0, EOF."}
-	ReadEOFIdentity  = Rule{"Read.eof-identity", "Read must return EOF itself, not an error wrapping EOF, because callers will test for EOF using ==."}
-	ReadRetain       = Rule{"Read.retain", "Implementations must not retain p."}
-	ReadContent      = Rule{"Read.content", "Read reads up to len(p) bytes into p."}
-	WriteBounds      = Rule{"Write.n-bounds", "It returns the number of bytes written from p (0 <= n <= len(p))"}
-	WriteShort       = Rule{"Write.short", "Write must return a non-nil error if it returns n < len(p)."}
-	WriteModify      = Rule{"Write.modify", "Write must not modify the slice data, even temporarily."}
-	WriteContent     = Rule{"Write.content", "Write writes len(p) bytes from p to the underlying data stream."}
-	SeekWhence       = Rule{"Seek.whence", "Seek sets the offset for the next Read or Write to offset, interpreted according to whence: SeekStart ..., SeekCurrent ..., and SeekEnd (stdlib convention: any other whence is an error)"}
-	SeekNegative     = Rule{"Seek.negative", "Seeking to an offset before the start of the file is an error."}
-	SeekResult       = Rule{"Seek.result", "Seek returns the new offset relative to the start of the file or an error, if any."}
-	SeekRead         = Rule{"Seek.read", "Seek sets the offset for the next Read or Write to offset"}
-	ReadAtBounds     = Rule{"ReadAt.n-bounds", "It returns the number of bytes read (0 <= n <= len(p)) and any error encountered."}
-	ReadAtShort      = Rule{"ReadAt.short", "When ReadAt returns n < len(p), it returns a non-nil error explaining why more bytes were not returned."}
-	ReadAtContent    = Rule{"ReadAt.content", "ReadAt reads len(p) bytes into p starting at offset off in the underlying input source."}
-	ReadAtOffset     = Rule{"ReadAt.offset", "If ReadAt is reading from an input source with a seek offset, ReadAt should not affect nor be affected by the underlying seek offset."}
-	ReadAtParallel   = Rule{"ReadAt.parallel", "Clients of ReadAt can execute parallel ReadAt calls on the same input source."}
-	WriteAtBounds    = Rule{"WriteAt.n-bounds", "It returns the number of bytes written from p (0 <= n <= len(p))"}
-	WriteAtShort     = Rule{"WriteAt.short", "WriteAt must return a non-nil error if it returns n < len(p)."}
-	WriteAtContent   = Rule{"WriteAt.content", "WriteAt writes len(p) bytes from p to the underlying data stream at offset off."}
-	WriteAtOffset    = Rule{"WriteAt.offset", "If WriteAt is writing to a destination with a seek offset, WriteAt should not affect nor be affected by the underlying seek offset."}
-	ReadFromEOF      = Rule{"ReadFrom.eof", "ReadFrom reads data from r until EOF or error. ... Any error except EOF encountered during the read is also returned."}
-	ReadFromCount    = Rule{"ReadFrom.count", "The return value n is the number of bytes read."}
-	ReadFromError    = Rule{"ReadFrom.error", "Any error except EOF encountered during the read is also returned."}
-	WriteToCount     = Rule{"WriteTo.count", "WriteTo writes data to w until there's no more data to write or when an error occurs. The return value n is the number of bytes written."}
-	WriteToError     = Rule{"WriteTo.error", "Any error encountered during the write is also returned."}
-	UnreadByteRule   = Rule{"UnreadByte", "UnreadByte causes the next call to ReadByte to return the last byte read."}
-	ReadByteContent  = Rule{"ReadByte.content", "ReadByte reads and returns the next byte from the input or any error encountered."}
-	UnreadRuneRule   = Rule{"UnreadRune", "UnreadRune causes the next call to ReadRune to return the last rune read."}
-	ReadRuneContent  = Rule{"ReadRune.content", "ReadRune reads a single encoded Unicode character and returns the rune and its size in bytes."}
-	PanicRule        = Rule{"no-panic", "(ioxtest) a method called with valid arguments must return, not panic."}
+	ReadBounds      = Rule{"Read.n-bounds", "Read reads up to len(p) bytes into p. It returns the number of bytes read (0 <= n <= len(p)) and any error encountered."}
+	ReadEmpty       = Rule{"Read.empty", "If len(p) == 0, Read should always return n == 0."}
+	ReadNoProgress  = Rule{"Read.no-progress", "Implementations of Read are discouraged from returning a zero byte count with a nil error, except when len(p) == 0."}
+	ReadEOFSticky   = Rule{"Read.eof-sticky", "a Reader returning a non-zero number of bytes at the end of the input stream may return either err == EOF or err == nil. The next Read should return 0, EOF."}
+	ReadEOFIdentity = Rule{"Read.eof-identity", "Read must return EOF itself, not an error wrapping EOF, because callers will test for EOF using ==."}
+	ReadRetain      = Rule{"Read.retain", "Implementations must not retain p."}
+	ReadContent     = Rule{"Read.content", "Read reads up to len(p) bytes into p."}
+	WriteBounds     = Rule{"Write.n-bounds", "It returns the number of bytes written from p (0 <= n <= len(p))"}
+	WriteShort      = Rule{"Write.short", "Write must return a non-nil error if it returns n < len(p)."}
+	WriteModify     = Rule{"Write.modify", "Write must not modify the slice data, even temporarily."}
+	WriteContent    = Rule{"Write.content", "Write writes len(p) bytes from p to the underlying data stream."}
+	SeekWhence      = Rule{"Seek.whence", "Seek sets the offset for the next Read or Write to offset, interpreted according to whence: SeekStart ..., SeekCurrent ..., and SeekEnd (stdlib convention: any other whence is an error)"}
+	SeekNegative    = Rule{"Seek.negative", "Seeking to an offset before the start of the file is an error."}
+	SeekResult      = Rule{"Seek.result", "Seek returns the new offset relative to the start of the file or an error, if any."}
+	SeekRead        = Rule{"Seek.read", "Seek sets the offset for the next Read or Write to offset"}
+	ReadAtBounds    = Rule{"ReadAt.n-bounds", "It returns the number of bytes read (0 <= n <= len(p)) and any error encountered."}
+	ReadAtShort     = Rule{"ReadAt.short", "When ReadAt returns n < len(p), it returns a non-nil error explaining why more bytes were not returned."}
+	ReadAtContent   = Rule{"ReadAt.content", "ReadAt reads len(p) bytes into p starting at offset off in the underlying input source."}
+	ReadAtOffset    = Rule{"ReadAt.offset", "If ReadAt is reading from an input source with a seek offset, ReadAt should not affect nor be affected by the underlying seek offset."}
+	ReadAtParallel  = Rule{"ReadAt.parallel", "Clients of ReadAt can execute parallel ReadAt calls on the same input source."}
+	WriteAtBounds   = Rule{"WriteAt.n-bounds", "It returns the number of bytes written from p (0 <= n <= len(p))"}
+	WriteAtShort    = Rule{"WriteAt.short", "WriteAt must return a non-nil error if it returns n < len(p)."}
+	WriteAtContent  = Rule{"WriteAt.content", "WriteAt writes len(p) bytes from p to the underlying data stream at offset off."}
+	WriteAtOffset   = Rule{"WriteAt.offset", "If WriteAt is writing to a destination with a seek offset, WriteAt should not affect nor be affected by the underlying seek offset."}
+	ReadFromEOF     = Rule{"ReadFrom.eof", "ReadFrom reads data from r until EOF or error. ... Any error except EOF encountered during the read is also returned."}
+	ReadFromCount   = Rule{"ReadFrom.count", "The return value n is the number of bytes read."}
+	ReadFromError   = Rule{"ReadFrom.error", "Any error except EOF encountered during the read is also returned."}
+	WriteToCount    = Rule{"WriteTo.count", "WriteTo writes data to w until there's no more data to write or when an error occurs. The return value n is the number of bytes written."}
+	WriteToError    = Rule{"WriteTo.error", "Any error encountered during the write is also returned."}
+	UnreadByteRule  = Rule{"UnreadByte", "UnreadByte causes the next call to ReadByte to return the last byte read."}
+	ReadByteContent = Rule{"ReadByte.content", "ReadByte reads and returns the next byte from the input or any error encountered."}
+	UnreadRuneRule  = Rule{"UnreadRune", "UnreadRune causes the next call to ReadRune to return the last rune read."}
+	ReadRuneContent = Rule{"ReadRune.content", "ReadRune reads a single encoded Unicode character and returns the rune and its size in bytes."}
+	PanicRule       = Rule{"no-panic", "(ioxtest) a method called with valid arguments must return, not panic."}
 )
 
 // A Violation is one broken rule, with what happened.

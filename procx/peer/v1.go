@@ -9,9 +9,9 @@ import (
 
 const (
 	v1Prefix = "PROXY "
-	// V1MaxLen is the longest version 1 line, CRLF included:
-	// "PROXY TCP6 " + 2 x 39 address characters + 2 x 5 port digits +
-	// 3 spaces + CRLF = 107 bytes.
+	// V1MaxLen is the longest version 1 line, CRLF included, as the
+	// specification counts it: "PROXY UNKNOWN" followed by two full IPv6
+	// addresses and two 5-digit ports is 107 bytes.
 	V1MaxLen = 107
 )
 

@@ -21,6 +21,10 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// zeroCRC stands for the CRC32C field while the checksum is computed (a
+// package variable: a local array would escape into crc32 and allocate).
+var zeroCRC [4]byte
+
 // ParseV2 parses a version 2 (binary) PROXY header at the start of b into
 // h and returns its length (16 plus the length field).
 //
@@ -158,9 +162,8 @@ func (h *Header) parseTLVs(hdr []byte, off int) error {
 
 // headerCRC is the CRC32C of hdr with the 4 bytes at crcAt taken as zero.
 func headerCRC(hdr []byte, crcAt int) uint32 {
-	var zero [4]byte
 	c := crc32.Update(0, castagnoli, hdr[:crcAt])
-	c = crc32.Update(c, castagnoli, zero[:])
+	c = crc32.Update(c, castagnoli, zeroCRC[:])
 	return crc32.Update(c, castagnoli, hdr[crcAt+4:])
 }
 

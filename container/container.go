@@ -1,0 +1,281 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// ErrNotExist is wrapped by the error of [Load] for an unknown container.
+var ErrNotExist = errors.New("container does not exist")
+
+// ErrExist is wrapped by the error of [Create] for an ID already in use.
+var ErrExist = errors.New("container already exists")
+
+// A Container is one container's handle: its state directory and what
+// it records. Methods re-read the process table, so a Container loaded in
+// one runtime process sees what another one did. A Container is not safe
+// for concurrent use.
+type Container struct {
+	root  string
+	dir   string
+	state *State
+
+	// Set only in the runtime process that started init.
+	initProc *Process
+	sock     *os.File
+}
+
+// Create validates id and cfg and creates the container's state directory
+// root/id with a state.json whose status is "creating". Nothing is written
+// when id or cfg is invalid. The container has no process until
+// [Container.Start].
+func Create(root, id string, cfg Config) (*Container, error) {
+	if err := ValidateID(id); err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("unable to use state root %q: %w", root, err)
+	}
+	if cfg.Bundle, err = filepath.Abs(cfg.Bundle); err != nil {
+		return nil, fmt.Errorf("unable to use bundle %q: %w", cfg.Bundle, err)
+	}
+	if err := os.MkdirAll(root, 0o711); err != nil {
+		return nil, fmt.Errorf("unable to create the state root %s: %w", root, err)
+	}
+	dir := filepath.Join(root, id)
+	if err := os.Mkdir(dir, 0o711); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("unable to create container %s: %w", id, ErrExist)
+		}
+		return nil, fmt.Errorf("unable to create the state directory of %s: %w", id, err)
+	}
+	st := &State{
+		OCIVersion: specs.Version, ID: id, Status: Creating, Bundle: cfg.Bundle,
+		Annotations: cfg.Spec.Annotations, Created: time.Now().UTC(), Rootfs: cfg.Rootfs(),
+		CgroupPath: cgroupPathFor(cfg, id), Config: cfg,
+	}
+	if err := writeState(dir, st); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return &Container{root: root, dir: dir, state: st}, nil
+}
+
+// Load returns the container id recorded under root.
+func Load(root, id string) (*Container, error) {
+	if err := ValidateID(id); err != nil {
+		return nil, err
+	}
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("unable to use state root %q: %w", root, err)
+	}
+	dir := filepath.Join(root, id)
+	st, err := readState(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("unable to load container %s: %w", id, ErrNotExist)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unable to load container %s: %w", id, err)
+	}
+	return &Container{root: root, dir: dir, state: st}, nil
+}
+
+// List loads every container under root, sorted by ID. Entries that are
+// not containers are skipped.
+func List(root string) ([]*Container, error) {
+	entries, err := os.ReadDir(root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unable to list containers in %s: %w", root, err)
+	}
+	var cs []*Container
+	for _, e := range entries {
+		if !e.IsDir() || ValidateID(e.Name()) != nil {
+			continue
+		}
+		c, err := Load(root, e.Name())
+		if err != nil {
+			continue
+		}
+		cs = append(cs, c)
+	}
+	return cs, nil
+}
+
+// ID returns the container's ID.
+func (c *Container) ID() string { return c.state.ID }
+
+// Config returns the configuration the container was created with.
+func (c *Container) Config() Config { return c.state.Config }
+
+// State returns a copy of the recorded state, with Status refreshed.
+func (c *Container) State() State {
+	s := *c.state
+	s.Status = c.Status()
+	return s
+}
+
+// Dir returns the container's state directory.
+func (c *Container) Dir() string { return c.dir }
+
+// Status looks at the init process, the FIFO and the freezer to say where
+// the container is: creating (Start has not finished), created (init waits
+// on the FIFO), running, paused (cgroup frozen) or stopped (no init).
+func (c *Container) Status() Status {
+	s := c.state
+	if s.Pid == 0 || !alive(s.Pid, s.PidStartTime) {
+		if s.Status == Creating && s.Pid == 0 {
+			return Creating
+		}
+		return Stopped
+	}
+	if s.Status == Creating {
+		return Creating
+	}
+	if _, err := os.Stat(filepath.Join(c.dir, fifoName)); err == nil {
+		return Created
+	}
+	if c.frozen() {
+		return Paused
+	}
+	return Running
+}
+
+// frozen reports whether the container's freezer cgroup says FROZEN.
+func (c *Container) frozen() bool {
+	p, ok := c.state.CgroupPaths["freezer"]
+	if !ok {
+		return false
+	}
+	b, err := os.ReadFile(filepath.Join(p, "freezer.state"))
+	return err == nil && string(b) == "FROZEN\n"
+}
+
+func (c *Container) cgroup() (cgroupManager, error) {
+	return newCgroup(c.state.CgroupPath)
+}
+
+// Processes lists the pids (on the host) of every process in the
+// container's cgroup, read from cgroup.procs.
+func (c *Container) Processes() ([]int, error) {
+	cg, err := c.cgroup()
+	if err != nil {
+		return nil, err
+	}
+	return cg.Pids()
+}
+
+// Signal sends sig to the container's init. A created or running
+// container can be signalled; the signal goes through a pidfd so that it
+// cannot hit a recycled pid.
+func (c *Container) Signal(sig syscall.Signal) error {
+	if err := need(c.ID(), "signal", c.Status(), Created, Running, Paused); err != nil {
+		return err
+	}
+	return signalPid(c.state.Pid, c.state.PidStartTime, sig)
+}
+
+func signalPid(pid int, start uint64, sig syscall.Signal) error {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return fmt.Errorf("unable to open a pidfd for %d: %w", pid, err)
+	}
+	defer unix.Close(fd)
+	if !alive(pid, start) {
+		return fmt.Errorf("unable to signal %d: it has exited", pid)
+	}
+	if err := unix.PidfdSendSignal(fd, sig, nil, 0); err != nil {
+		return fmt.Errorf("unable to send %v to %d: %w", sig, pid, err)
+	}
+	return nil
+}
+
+// Destroy removes a container that is stopped or created (a created
+// container's init is killed): its processes, its cgroup, its state
+// directory. Mounts need no undoing: they live in the container's mount
+// namespace, which the kernel removes with the last process.
+func (c *Container) Destroy() error {
+	if err := need(c.ID(), "delete", c.Status(), Stopped, Created); err != nil {
+		return err
+	}
+	return c.destroy()
+}
+
+// ForceDestroy is Destroy in any status: it kills every process of the
+// container with SIGKILL first. It is how a container whose runtime was
+// killed in the middle of Start is cleaned up.
+func (c *Container) ForceDestroy() error { return c.destroy() }
+
+func (c *Container) destroy() error {
+	var errs []error
+	s := c.state
+	if alive(s.Pid, s.PidStartTime) {
+		if err := signalPid(s.Pid, s.PidStartTime, unix.SIGKILL); err != nil && alive(s.Pid, s.PidStartTime) {
+			errs = append(errs, err)
+		}
+	}
+	if c.initProc != nil && c.initProc.cmd != nil && c.initProc.cmd.ProcessState == nil {
+		c.initProc.cmd.Wait() // reap our child; its status is of no interest here
+	}
+	if err := waitGone(s.Pid, s.PidStartTime, 5*time.Second); err != nil {
+		errs = append(errs, err)
+	}
+	if c.sock != nil {
+		c.sock.Close()
+		c.sock = nil
+	}
+	if s.CgroupPath != "" {
+		if err := destroyCgroup(s.CgroupPath); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := os.RemoveAll(c.dir); err != nil {
+		errs = append(errs, fmt.Errorf("unable to remove the state of %s: %w", c.ID(), err))
+	}
+	return errors.Join(errs...)
+}
+
+// destroyCgroup kills what is left in the cgroup (processes of a
+// container without its own PID namespace survive their init) and removes
+// it, retrying while the kernel finishes the kills.
+func destroyCgroup(path string) error {
+	cg, err := newCgroup(path)
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		pids, err := cg.Pids()
+		if err == nil && len(pids) == 0 {
+			return cg.Destroy()
+		}
+		for _, pid := range pids {
+			if pid != os.Getpid() && !slices.Contains([]int{0, 1}, pid) {
+				unix.Kill(pid, unix.SIGKILL)
+			}
+		}
+		if time.Now().After(deadline) {
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("unable to remove cgroup %s: processes %v remain", path, pids)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

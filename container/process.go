@@ -1,0 +1,70 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// A Process is a program to run in a container: the container's first
+// process (given to [Container.Start] or [Container.Run]) or one more
+// (given to [Container.Exec]).
+type Process struct {
+	// Spec describes the process. For the first process it may be nil:
+	// the container's configuration has one. For Exec it is required.
+	Spec *specs.Process
+	// Stdin, Stdout and Stderr are handed to the process as they are
+	// (they must be files so that they outlive the runtime, as with a
+	// detached container); nil means /dev/null. They are ignored when
+	// Spec.Terminal is set: the process gets a pty instead.
+	Stdin, Stdout, Stderr *os.File
+
+	// Pid is the process's pid on the host, once started.
+	Pid int
+	// Console is the pty master when Spec.Terminal was set: what the
+	// runtime reads is the process's output, what it writes is its input.
+	Console *os.File
+
+	cmd *exec.Cmd
+}
+
+// Wait waits for the process to exit and returns its exit status: the
+// exit code, or 128+N when signal N killed it. Only the runtime process
+// that started it may wait for it; another one gets an error.
+func (p *Process) Wait() (int, error) {
+	if p.cmd == nil || p.cmd.Process == nil {
+		return -1, errors.New("unable to wait: the process was not started by this runtime process")
+	}
+	err := p.cmd.Wait()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		return -1, fmt.Errorf("unable to wait for process %d: %w", p.Pid, err)
+	}
+	ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ok {
+		return p.cmd.ProcessState.ExitCode(), nil
+	}
+	if ws.Signaled() {
+		return 128 + int(ws.Signal()), nil
+	}
+	return ws.ExitStatus(), nil
+}
+
+// Signal sends sig to the process.
+func (p *Process) Signal(sig os.Signal) error {
+	if p.Pid <= 0 {
+		return errors.New("unable to signal: the process was not started")
+	}
+	s, ok := sig.(syscall.Signal)
+	if !ok {
+		return fmt.Errorf("unable to signal process %d: %v is not a syscall.Signal", p.Pid, sig)
+	}
+	if err := syscall.Kill(p.Pid, s); err != nil {
+		return fmt.Errorf("unable to send %v to process %d: %w", sig, p.Pid, err)
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package container
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// setupRootfs builds the container's file system view inside its new
+// mount namespace, in this order: private propagation, the rootfs bound
+// onto itself, the spec's mounts, /dev nodes and links, /etc files,
+// pivot_root (or the MS_MOVE fallback), masked and read-only paths, a
+// read-only root. Nothing here touches the host's mount table: every mount
+// is in the namespace that dies with the container.
+func setupRootfs(cfg *initConfig) error {
+	spec := cfg.Spec
+	prop := uintptr(unix.MS_PRIVATE | unix.MS_REC)
+	if spec.Linux.RootfsPropagation != "" {
+		p, ok := propagationOptions[spec.Linux.RootfsPropagation]
+		if !ok {
+			return fmt.Errorf("unable to use rootfsPropagation %q", spec.Linux.RootfsPropagation)
+		}
+		prop = p
+	}
+	if err := unix.Mount("", "/", "", prop, ""); err != nil {
+		return fmt.Errorf("unable to set the propagation of / to %#x: %w", prop, err)
+	}
+	rootfs := cfg.Rootfs
+	if err := unix.Mount(rootfs, rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("unable to bind the rootfs %s onto itself: %w", rootfs, err)
+	}
+	devTmpfs := false
+	for _, m := range spec.Mounts {
+		if err := mountSpec(rootfs, cfg.Bundle, m); err != nil {
+			return err
+		}
+		if filepath.Clean(m.Destination) == "/dev" {
+			devTmpfs = true
+		}
+	}
+	if devTmpfs {
+		if err := createDevices(rootfs, spec.Linux.Devices, cfg.NewUserNS); err != nil {
+			return err
+		}
+	}
+	if err := bindEtcFiles(rootfs, cfg.EtcFiles); err != nil {
+		return err
+	}
+	if cfg.NoPivotRoot {
+		if err := moveRoot(rootfs); err != nil {
+			return err
+		}
+	} else if err := pivotRoot(rootfs); err != nil {
+		// pivot_root refuses some roots (EINVAL on a ramfs root, for one):
+		// fall back to MS_MOVE and chroot.
+		if err2 := moveRoot(rootfs); err2 != nil {
+			return fmt.Errorf("%w; fallback: %w", err, err2)
+		}
+	}
+	return nil
+}
+
+// finishRootfs runs after pivot_root and the console: masked paths,
+// read-only paths, then the read-only root, which must come last.
+func finishRootfs(spec *specs.Spec) error {
+	if err := maskPaths(spec.Linux.MaskedPaths); err != nil {
+		return err
+	}
+	if err := readonlyPaths(spec.Linux.ReadonlyPaths); err != nil {
+		return err
+	}
+	if spec.Root.Readonly {
+		if err := remountBind("/", unix.MS_RDONLY); err != nil {
+			return fmt.Errorf("unable to make the root read-only: %w", err)
+		}
+	}
+	return nil
+}
+
+// bindEtcFiles binds the runtime's /etc/hosts, /etc/hostname and
+// /etc/resolv.conf (files in the state directory) over the rootfs's, when
+// the rootfs has an /etc directory.
+func bindEtcFiles(rootfs string, files map[string]string) error {
+	if fi, err := os.Stat(filepath.Join(rootfs, "etc")); err != nil || !fi.IsDir() {
+		return nil
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		dest, err := secureJoin(rootfs, name)
+		if err != nil {
+			return err
+		}
+		if err := makeTarget(dest, false); err != nil {
+			return err
+		}
+		if err := unix.Mount(files[name], dest, "", unix.MS_BIND, ""); err != nil {
+			return fmt.Errorf("unable to bind %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// etcFiles returns the contents of the /etc files the runtime provides.
+func etcFiles(hostname string) map[string]string {
+	if hostname == "" {
+		hostname = "localhost"
+	}
+	hosts := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + hostname + "\n"
+	resolv := "nameserver 127.0.0.1\n"
+	if b, err := os.ReadFile("/etc/resolv.conf"); err == nil {
+		resolv = string(b)
+	}
+	return map[string]string{"/etc/hosts": hosts, "/etc/hostname": hostname + "\n", "/etc/resolv.conf": resolv}
+}

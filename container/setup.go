@@ -1,0 +1,141 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// setEarlyProcess applies what must happen while the host's /proc is still
+// reachable: rlimits and the OOM score.
+func setEarlyProcess(p *specs.Process) error {
+	if err := setRlimits(p.Rlimits); err != nil {
+		return err
+	}
+	if p.OOMScoreAdj != nil {
+		if err := os.WriteFile("/proc/self/oom_score_adj", []byte(fmt.Sprint(*p.OOMScoreAdj)), 0); err != nil {
+			return fmt.Errorf("unable to set oom_score_adj to %d: %w", *p.OOMScoreAdj, err)
+		}
+	}
+	return nil
+}
+
+// setupProcess changes the identity of the calling thread to the
+// process's: bounding set, groups, gid, uid (keeping capabilities across
+// the uid change), then the capability sets, no_new_privs and the working
+// directory. It must run on the thread that will call execve.
+func setupProcess(p *specs.Process) error {
+	if p.Capabilities != nil {
+		if err := dropBounding(p.Capabilities.Bounding); err != nil {
+			return err
+		}
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("unable to keep capabilities across setuid: %w", err)
+	}
+	u := p.User
+	groups := make([]int, 0, len(u.AdditionalGids))
+	for _, g := range u.AdditionalGids {
+		groups = append(groups, int(g))
+	}
+	// syscall's Setgroups, Setresgid and Setresuid change every thread of
+	// the process, as POSIX requires (x/sys/unix's change only one).
+	if err := syscall.Setgroups(groups); err != nil && !(len(groups) == 0 && errors.Is(err, syscall.EPERM)) {
+		return fmt.Errorf("unable to set additional groups %v: %w", groups, err)
+	}
+	if err := syscall.Setresgid(int(u.GID), int(u.GID), int(u.GID)); err != nil {
+		return fmt.Errorf("unable to set gid %d: %w", u.GID, err)
+	}
+	if err := syscall.Setresuid(int(u.UID), int(u.UID), int(u.UID)); err != nil {
+		return fmt.Errorf("unable to set uid %d: %w", u.UID, err)
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("unable to reset keepcaps: %w", err)
+	}
+	if p.Capabilities != nil {
+		if err := setCapabilities(p.Capabilities); err != nil {
+			return err
+		}
+	}
+	if p.NoNewPrivileges {
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return fmt.Errorf("unable to set no_new_privs: %w", err)
+		}
+	}
+	return enterCwd(p.Cwd)
+}
+
+// enterCwd changes to dir and checks that the result is inside the root.
+// A leaked host descriptor and cwd=/proc/self/fd/N once put a container's
+// process in a host directory (CVE-2024-21626): getcwd(2) then returns a
+// path that starts with "(unreachable)", never with "/".
+func enterCwd(dir string) error {
+	if err := unix.Chdir(dir); err != nil {
+		return fmt.Errorf("unable to change to the working directory %s: %w", dir, err)
+	}
+	buf := make([]byte, unix.PathMax)
+	n, err := unix.Getcwd(buf)
+	if err != nil {
+		return fmt.Errorf("unable to check the working directory %s: %w", dir, err)
+	}
+	if cwd := strings.TrimRight(string(buf[:n]), "\x00"); !strings.HasPrefix(cwd, "/") {
+		return fmt.Errorf("unable to use working directory %s: it is outside the container's root (%s)", dir, cwd)
+	}
+	return nil
+}
+
+// execProcess closes (marks close-on-exec) every descriptor above stdio,
+// sets the parent death signal last (a credential change clears it), finds
+// the program in the process's PATH and executes it.
+func execProcess(p *specs.Process, pdeathsig int) error {
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return fmt.Errorf("unable to mark descriptors close-on-exec: %w", err)
+	}
+	if pdeathsig != 0 {
+		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(pdeathsig), 0, 0, 0); err != nil {
+			return fmt.Errorf("unable to set the parent death signal: %w", err)
+		}
+	}
+	path, err := lookPath(p.Args[0], p.Env)
+	if err != nil {
+		return err
+	}
+	if err := unix.Exec(path, p.Args, p.Env); err != nil {
+		return fmt.Errorf("unable to execute %s: %w", path, err)
+	}
+	return nil
+}
+
+// lookPath finds name in the PATH of env (not the runtime's PATH).
+func lookPath(name string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	path := "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" || !filepath.IsAbs(dir) {
+			continue
+		}
+		full := filepath.Join(dir, name)
+		fi, err := os.Stat(full)
+		if err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return full, nil
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, unix.ENOTDIR) {
+			continue
+		}
+	}
+	return "", fmt.Errorf("unable to find %q in the container's PATH %s", name, path)
+}

@@ -1,0 +1,350 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// Start creates the container's init process and waits until it has set
+// up the namespaces, the root filesystem and the process and is blocked on
+// the exec FIFO: the OCI "create". The container is then "created".
+//
+// The steps, each undone by a deferred cleanup if a later one fails (so a
+// failed Start leaves no process, cgroup or state directory: the
+// container is gone): the cgroup path is recorded; the FIFO is made; the
+// runtime binary is copied into a sealed memfd and executed from there as
+// "init" in new namespaces (with uid and gid maps written by the parent);
+// its pid is recorded; it is put in its cgroup; only then is it sent its
+// configuration, so no code of the container runs outside the cgroup. A
+// setup error inside init comes back over the socket with its context.
+func (c *Container) Start(p *Process) (err error) {
+	if err := need(c.ID(), "start", c.Status(), Creating); err != nil {
+		return err
+	}
+	if c.state.Pid != 0 {
+		return fmt.Errorf("unable to start container %s: an init (pid %d) was already started; delete it with force", c.ID(), c.state.Pid)
+	}
+	if p == nil {
+		p = &Process{}
+	}
+	cfg := c.state.Config
+	if p.Spec == nil {
+		p.Spec = cfg.Spec.Process
+	}
+	defer func() {
+		if err != nil {
+			if derr := c.destroy(); derr != nil {
+				err = fmt.Errorf("%w (and cleaning up: %w)", err, derr)
+			}
+		}
+	}()
+
+	cg, err := newCgroup(c.state.CgroupPath)
+	if err != nil {
+		return fmt.Errorf("unable to prepare the cgroup of %s: %w", c.ID(), err)
+	}
+	c.state.CgroupPaths = cg.Paths()
+	if err := writeState(c.dir, c.state); err != nil {
+		return err
+	}
+
+	fifoPath := filepath.Join(c.dir, fifoName)
+	if err := unix.Mkfifo(fifoPath, 0o622); err != nil {
+		return fmt.Errorf("unable to create the exec FIFO: %w", err)
+	}
+	fifoFd, err := unix.Open(fifoPath, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("unable to open the exec FIFO: %w", err)
+	}
+	fifo := os.NewFile(uintptr(fifoFd), fifoName)
+	defer fifo.Close()
+
+	etc := map[string]string{}
+	for name, content := range etcFiles(cfg.Spec.Hostname) {
+		host := filepath.Join(c.dir, "etc-"+filepath.Base(name))
+		if err := os.WriteFile(host, []byte(content), 0o644); err != nil {
+			return fmt.Errorf("unable to write %s for the container: %w", name, err)
+		}
+		etc[name] = host
+	}
+
+	joins := map[specs.LinuxNamespaceType]string{}
+	for _, ns := range cfg.Spec.Linux.Namespaces {
+		if ns.Path != "" {
+			joins[ns.Type] = ns.Path
+		}
+	}
+	ic := &initConfig{
+		Role: roleInit, ID: c.ID(), Bundle: cfg.Bundle, Rootfs: cfg.Rootfs(), Spec: cfg.Spec,
+		Process: p.Spec, NoPivotRoot: cfg.NoPivotRoot, ParentDeathSignal: int(cfg.ParentDeathSignal),
+		EtcFiles: etc, NewUserNS: cfg.newNamespace(specs.UserNamespace),
+		NewNetNS: cfg.newNamespace(specs.NetworkNamespace), NewUTSNS: cfg.newNamespace(specs.UTSNamespace),
+		NewCgroupNS: cfg.newNamespace(specs.CgroupNamespace), WaitFifo: true,
+	}
+	attr := &syscall.SysProcAttr{Cloneflags: cloneFlags(cfg)}
+	if ic.NewUserNS {
+		attr.UidMappings = idMaps(cfg.Spec.Linux.UIDMappings)
+		attr.GidMappings = idMaps(cfg.Spec.Linux.GIDMappings)
+		attr.GidMappingsEnableSetgroups = true
+	}
+	lp, err := c.launchInit(ic, p, attr, joins, cg, fifo)
+	if err != nil {
+		return err
+	}
+	c.initProc, c.sock = p, lp
+	c.state.Status = Created
+	return writeState(c.dir, c.state)
+}
+
+func idMaps(ms []specs.LinuxIDMapping) []syscall.SysProcIDMap {
+	out := make([]syscall.SysProcIDMap, len(ms))
+	for i, m := range ms {
+		out[i] = syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)}
+	}
+	return out
+}
+
+// launchInit runs the shared part of Start and Exec: re-execute the
+// sealed binary, learn the final pid (nsenter reports it when it forked),
+// join the cgroup, send the configuration and wait for "ready". It returns
+// the parent's end of the socket.
+func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProcAttr, joins map[specs.LinuxNamespaceType]string, cg cgroupManager, fifo *os.File) (sock *os.File, err error) {
+	self, err := sealedSelf()
+	if err != nil {
+		return nil, err
+	}
+	defer self.Close()
+	parent, child, err := socketPair()
+	if err != nil {
+		return nil, err
+	}
+	defer child.Close()
+	defer func() {
+		if err != nil {
+			parent.Close()
+		}
+	}()
+	cmd := &exec.Cmd{
+		Path:        fmt.Sprintf("/proc/self/fd/%d", self.Fd()),
+		Args:        []string{"nsinit", "init"},
+		Env:         []string{envInitSock + "=3"},
+		ExtraFiles:  []*os.File{child},
+		SysProcAttr: attr,
+	}
+	if !p.Spec.Terminal {
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Stdin, p.Stdout, p.Stderr
+	}
+	var syncW, reportR *os.File
+	if len(joins) > 0 {
+		spec, pidns := joinSpec(joins)
+		syncR, sw, err := os.Pipe()
+		if err != nil {
+			return nil, fmt.Errorf("unable to create the nsenter pipes: %w", err)
+		}
+		rr, reportW, err := os.Pipe()
+		if err != nil {
+			syncR.Close()
+			sw.Close()
+			return nil, fmt.Errorf("unable to create the nsenter pipes: %w", err)
+		}
+		syncW, reportR = sw, rr
+		defer syncR.Close()
+		defer syncW.Close()
+		defer reportW.Close()
+		defer reportR.Close()
+		n := len(cmd.ExtraFiles) + 3
+		cmd.ExtraFiles = append(cmd.ExtraFiles, syncR, reportW)
+		cmd.Env = append(cmd.Env, "_DEFERIO_NSENTER="+spec,
+			"_DEFERIO_NSENTER_SYNC="+strconv.Itoa(n), "_DEFERIO_NSENTER_REPORT="+strconv.Itoa(n+1))
+		if pidns {
+			cmd.Env = append(cmd.Env, "_DEFERIO_NSENTER_FORK=1")
+		}
+	}
+	if fifo != nil {
+		cmd.Env = append(cmd.Env, envFifo+"="+strconv.Itoa(len(cmd.ExtraFiles)+3))
+		cmd.ExtraFiles = append(cmd.ExtraFiles, fifo)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("unable to start init for %s: %w", c.ID(), err)
+	}
+	p.cmd = cmd
+	p.Pid = cmd.Process.Pid
+	defer func() {
+		if err != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}()
+	child.Close()
+	if ic.Role == roleInit {
+		c.state.Pid = p.Pid
+		if c.state.PidStartTime, _, err = procStartTime(p.Pid); err != nil {
+			return nil, fmt.Errorf("unable to read the start time of init: %w", err)
+		}
+		if err := writeState(c.dir, c.state); err != nil {
+			return nil, err
+		}
+	}
+	if err := cg.Apply(p.Pid); err != nil {
+		return nil, fmt.Errorf("unable to put init in its cgroup: %w", err)
+	}
+	if syncW != nil {
+		if _, err := syncW.Write([]byte{1}); err != nil {
+			return nil, fmt.Errorf("unable to let nsenter go on: %w", err)
+		}
+		syncW.Close()
+		pid, err := readReport(reportR)
+		if err != nil {
+			return nil, err
+		}
+		if pid != 0 {
+			p.Pid = pid
+			if ic.Role == roleInit {
+				c.state.Pid = pid
+				if c.state.PidStartTime, _, err = procStartTime(pid); err != nil {
+					return nil, fmt.Errorf("unable to read the start time of init: %w", err)
+				}
+				if err := writeState(c.dir, c.state); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if err := sendMsg(parent, message{Kind: msgConfig, Config: ic}); err != nil {
+		return nil, err
+	}
+	for {
+		m, fds, err := recvMsg(parent)
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("unable to start %s: init exited before it was ready", c.ID())
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch m.Kind {
+		case msgPty:
+			if len(fds) != 1 {
+				return nil, fmt.Errorf("unable to get the pty of %s: %d descriptors came", c.ID(), len(fds))
+			}
+			p.Console = os.NewFile(uintptr(fds[0]), "pty-master")
+		case msgError:
+			return nil, fmt.Errorf("container %s init: %s", c.ID(), m.Error)
+		case msgReady:
+			return parent, nil
+		default:
+			return nil, fmt.Errorf("unable to start %s: unexpected %q message", c.ID(), m.Kind)
+		}
+	}
+}
+
+// readReport reads nsenter's report: "pid N" after a fork, nothing when
+// it did not fork, "error TEXT" when it failed.
+func readReport(r *os.File) (int, error) {
+	b, err := io.ReadAll(io.LimitReader(r, 4096))
+	if err != nil {
+		return 0, fmt.Errorf("unable to read the nsenter report: %w", err)
+	}
+	line := string(b)
+	switch {
+	case line == "":
+		return 0, nil
+	case len(line) > 6 && line[:6] == "error ":
+		return 0, errors.New(line[6 : len(line)-1])
+	case len(line) > 4 && line[:4] == "pid ":
+		n, err := strconv.Atoi(line[4 : len(line)-1])
+		if err != nil {
+			return 0, fmt.Errorf("unable to parse the nsenter report %q: %w", line, err)
+		}
+		return n, nil
+	}
+	return 0, fmt.Errorf("unable to parse the nsenter report %q", line)
+}
+
+// Launch lets a created container's init execute the user's program (the
+// OCI "start"): it opens the exec FIFO, which init is blocked on, reads
+// the byte init writes, and removes the FIFO. In the runtime process that
+// called Start, it also waits for init's socket to close (execve
+// succeeded) or to carry an error.
+func (c *Container) Launch() error {
+	if err := need(c.ID(), "start", c.Status(), Created); err != nil {
+		return err
+	}
+	fifoPath := filepath.Join(c.dir, fifoName)
+	fd, err := unix.Open(fifoPath, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("unable to open the exec FIFO of %s: %w", c.ID(), err)
+	}
+	defer unix.Close(fd)
+	buf := make([]byte, 1)
+	for {
+		n, err := unix.Read(fd, buf)
+		if n == 1 {
+			break
+		}
+		if err != nil && !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EINTR) {
+			return fmt.Errorf("unable to read the exec FIFO of %s: %w", c.ID(), err)
+		}
+		if !alive(c.state.Pid, c.state.PidStartTime) {
+			return fmt.Errorf("unable to start %s: its init exited", c.ID())
+		}
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		unix.Poll(pfd, 50)
+		if pfd[0].Revents&unix.POLLHUP != 0 && pfd[0].Revents&unix.POLLIN == 0 {
+			time.Sleep(time.Millisecond) // writer gone without writing: init failed
+		}
+	}
+	if err := os.Remove(fifoPath); err != nil {
+		return fmt.Errorf("unable to remove the exec FIFO of %s: %w", c.ID(), err)
+	}
+	c.state.Status = Running
+	if err := writeState(c.dir, c.state); err != nil {
+		return err
+	}
+	if c.sock != nil {
+		defer func() { c.sock.Close(); c.sock = nil }()
+		return waitExec(c.sock, c.ID())
+	}
+	return nil
+}
+
+// waitExec waits for init's end of the socket to close, which execve does
+// (the descriptor is close-on-exec): EOF means the program runs.
+func waitExec(sock *os.File, id string) error {
+	m, _, err := recvMsg(sock)
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if m.Kind == msgError {
+		return fmt.Errorf("container %s: %s", id, m.Error)
+	}
+	return fmt.Errorf("container %s: unexpected %q message before exec", id, m.Kind)
+}
+
+// Run is Start followed by Launch: the OCI "run". Wait for the process
+// with p.Wait.
+func (c *Container) Run(p *Process) error {
+	if p == nil {
+		p = &Process{}
+	}
+	if err := c.Start(p); err != nil {
+		return err
+	}
+	return c.Launch()
+}
+
+// InitProcess returns the container's first process when this runtime process
+// started it, or nil.
+func (c *Container) InitProcess() *Process { return c.initProc }

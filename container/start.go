@@ -62,6 +62,11 @@ func (c *Container) Start(p *Process) (err error) {
 	if err := unix.Mkfifo(fifoPath, 0o622); err != nil {
 		return fmt.Errorf("unable to create the exec FIFO: %w", err)
 	}
+	// Mkfifo applied the umask: init, maybe an unmapped uid in a user
+	// namespace, must be able to open it for writing.
+	if err := os.Chmod(fifoPath, 0o622); err != nil {
+		return fmt.Errorf("unable to set the mode of the exec FIFO: %w", err)
+	}
 	fifoFd, err := unix.Open(fifoPath, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("unable to open the exec FIFO: %w", err)
@@ -96,6 +101,10 @@ func (c *Container) Start(p *Process) (err error) {
 		attr.UidMappings = idMaps(cfg.Spec.Linux.UIDMappings)
 		attr.GidMappings = idMaps(cfg.Spec.Linux.GIDMappings)
 		attr.GidMappingsEnableSetgroups = true
+		// Become root of the new namespace before execve: the host's uid 0
+		// is not mapped inside, and an unmapped uid loses every
+		// capability at execve.
+		attr.Credential = &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true}
 	}
 	lp, err := c.launchInit(ic, p, attr, joins, cg, fifo)
 	if err != nil {
@@ -276,6 +285,11 @@ func readReport(r *os.File) (int, error) {
 // called Start, it also waits for init's socket to close (execve
 // succeeded) or to carry an error.
 func (c *Container) Launch() error {
+	if st := c.Status(); st == Stopped && c.sock != nil {
+		if m, _, err := recvMsg(c.sock); err == nil && m.Kind == msgError {
+			return fmt.Errorf("unable to start %s: init: %s", c.ID(), m.Error)
+		}
+	}
 	if err := need(c.ID(), "start", c.Status(), Created); err != nil {
 		return err
 	}
@@ -295,6 +309,11 @@ func (c *Container) Launch() error {
 			return fmt.Errorf("unable to read the exec FIFO of %s: %w", c.ID(), err)
 		}
 		if !alive(c.state.Pid, c.state.PidStartTime) {
+			if c.sock != nil {
+				if m, _, err := recvMsg(c.sock); err == nil && m.Kind == msgError {
+					return fmt.Errorf("unable to start %s: init: %s", c.ID(), m.Error)
+				}
+			}
 			return fmt.Errorf("unable to start %s: its init exited", c.ID())
 		}
 		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}

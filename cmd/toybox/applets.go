@@ -315,4 +315,3 @@ func splitWords(s string) []string {
 	}
 	return words
 }
-

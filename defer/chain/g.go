@@ -1,0 +1,279 @@
+package chain
+
+import "fmt"
+
+// A Record models a runtime._defer: one deferred call on the goroutine's
+// list. Heap records come from the pools (deferproc); stack records live
+// in their frame (deferprocStack). Open-coded defers have no record.
+type Record struct {
+	ID    int
+	Heap  bool
+	Frame *Frame // the frame that deferred it (the runtime's d.sp)
+	Site  string // the defer statement (the runtime's d.pc)
+	fn    func()
+	link  *Record
+}
+
+// A Frame is one active call. Open frames hold their defers in Bits and
+// Slots instead of on the defer list.
+type Frame struct {
+	ID    int
+	Func  string
+	Depth int // 0 for the first frame; the runtime's sp decreases with it
+	// Open is true when the function's defers are open-coded.
+	Open bool
+	// Bits is the frame's deferBits: bit i set means slot i is pending.
+	Bits  uint8
+	slots [8]func()
+	sites [8]string
+	// invokedBy is the panic whose defer loop called this frame's
+	// function directly, the condition for recover to work.
+	invokedBy *panicState
+	g         *G
+}
+
+// Options configure a [G].
+type Options struct {
+	// Trace keeps every event in [G.Events].
+	Trace bool
+	// OnEvent, if set, is called with each event as it happens.
+	OnEvent func(Event)
+}
+
+// A G models one goroutine (the main one) and the P it runs on.
+type G struct {
+	opts    Options
+	frames  []*Frame
+	defers  *Record
+	panics  *panicState
+	pool    pool
+	seq     int
+	frameID int
+	pending *panicState // set while the runtime invokes a deferred call
+	invoked bool
+	events  []Event
+	total   float64
+	count   map[EventKind]int
+	out     Outcome
+}
+
+// NewG returns a goroutine with an empty defer list and empty pools.
+func NewG(opts Options) *G {
+	return &G{opts: opts, count: map[EventKind]int{}}
+}
+
+// Events returns the events recorded so far (with Options.Trace).
+func (g *G) Events() []Event { return g.events }
+
+// TotalCost returns the sum of the modelled costs of all events.
+func (g *G) TotalCost() float64 { return g.total }
+
+// Count returns how many events of kind k happened.
+func (g *G) Count(k EventKind) int { return g.count[k] }
+
+// Pool returns the pools' state.
+func (g *G) Pool() PoolState { return g.pool.state }
+
+// Chain returns the IDs of the records on the defer list, head first.
+func (g *G) Chain() []int {
+	var ids []int
+	for d := g.defers; d != nil; d = d.link {
+		ids = append(ids, d.ID)
+	}
+	return ids
+}
+
+// Depth returns the number of active frames.
+func (g *G) Depth() int { return len(g.frames) }
+
+func (g *G) emit(e Event, f *Frame) {
+	g.seq++
+	e.Seq = g.seq
+	if f != nil {
+		e.Frame, e.Func, e.Depth = f.ID, f.Func, f.Depth
+	}
+	if e.Cost == 0 {
+		e.Cost = Cost[e.Kind]
+	}
+	g.total += e.Cost
+	g.count[e.Kind]++
+	if !g.opts.Trace && g.opts.OnEvent == nil {
+		return
+	}
+	if e.Slot == 0 && e.Kind != EvOpenDefer && e.Kind != EvOpenExit && !(e.Kind == EvRunDefer && e.Record == 0) {
+		e.Slot = -1
+	}
+	e.Chain = g.Chain()
+	e.Pool = g.pool.state
+	if g.opts.Trace {
+		g.events = append(g.events, e)
+	}
+	if g.opts.OnEvent != nil {
+		g.opts.OnEvent(e)
+	}
+}
+
+// Call runs body in a new frame of function name, as a compiled call of
+// a function does. open says whether the function's defers are
+// open-coded (the compiler decides it for the whole function). When body
+// returns, the frame's defers run as the compiled exit code would: the
+// open-coded bits inline, from the highest down, or deferreturn for
+// linked records. If a deferred call of this frame recovers a panic,
+// Call resumes at the frame's deferreturn and returns normally, as the
+// runtime's recovery does.
+func (g *G) Call(name string, open bool, body func(f *Frame)) {
+	g.frameID++
+	f := &Frame{ID: g.frameID, Func: name, Depth: len(g.frames), Open: open, g: g}
+	if g.invoked {
+		f.invokedBy = g.pending
+		g.invoked, g.pending = false, nil
+	}
+	g.frames = append(g.frames, f)
+	g.emit(Event{Kind: EvCall}, f)
+	if g.runBody(f, body) {
+		g.deferreturn(f)
+	} else if f.Open {
+		g.openExit(f)
+	} else if g.defers != nil && g.defers.Frame == f {
+		g.deferreturn(f)
+	}
+	g.frames = g.frames[:f.Depth]
+	g.emit(Event{Kind: EvReturn}, f)
+}
+
+// runBody runs body and reports whether a recovery unwound to f.
+func (g *G) runBody(f *Frame, body func(f *Frame)) (recovered bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			u, ok := r.(*unwind)
+			if !ok || u.target != f {
+				panic(r)
+			}
+			recovered = true
+		}
+	}()
+	body(f)
+	return false
+}
+
+// DeferProc models a heap-allocated defer statement in frame f: newdefer
+// takes a record from the pools (or allocates one) and deferproc links it
+// at the head of the list.
+func (g *G) DeferProc(f *Frame, site string, fn func()) {
+	id, how, cost := g.pool.get()
+	d := &Record{ID: id, Heap: true, Frame: f, Site: site, fn: fn, link: g.defers}
+	g.emit(Event{Kind: EvNewDefer, Record: id, Heap: true, Site: site, Cost: cost, Detail: how}, f)
+	g.defers = d
+	g.emit(Event{Kind: EvDeferProc, Record: id, Heap: true, Site: site}, f)
+}
+
+// DeferProcStack models a stack-allocated defer statement in frame f:
+// the record is part of the frame and deferprocStack links it.
+func (g *G) DeferProcStack(f *Frame, site string, fn func()) {
+	d := &Record{ID: g.pool.newID(), Frame: f, Site: site, fn: fn, link: g.defers}
+	g.defers = d
+	g.emit(Event{Kind: EvDeferProcStack, Record: d.ID, Site: site}, f)
+}
+
+// OpenDefer models an open-coded defer statement: fn goes to slot i of
+// frame f and bit i of f's deferBits is set. It reports an error, and
+// changes nothing, when f is not open-coded or i is not a slot (0-7).
+func (g *G) OpenDefer(f *Frame, i int, site string, fn func()) error {
+	if !f.Open {
+		return fmt.Errorf("unable to open-code the defer at %s: function %s is not open-coded", site, f.Func)
+	}
+	if i < 0 || i > 7 {
+		return fmt.Errorf("unable to open-code the defer at %s: slot %d is not in 0..7", site, i)
+	}
+	before := f.Bits
+	f.slots[i], f.sites[i] = fn, site
+	f.Bits |= 1 << i
+	g.emit(Event{Kind: EvOpenDefer, Site: site, Slot: i, BitsBefore: before, BitsAfter: f.Bits}, f)
+	return nil
+}
+
+// openExit is the inline exit code of an open-coded frame
+// (ssagen openDeferExit): test each bit from the highest, clear it, call.
+func (g *G) openExit(f *Frame) {
+	for i := 7; i >= 0; i-- {
+		if f.Bits&(1<<i) == 0 {
+			continue
+		}
+		before := f.Bits
+		f.Bits &^= 1 << i
+		g.emit(Event{Kind: EvOpenExit, Site: f.sites[i], Slot: i, BitsBefore: before, BitsAfter: f.Bits}, f)
+		fn := f.slots[i]
+		f.slots[i] = nil
+		g.invoke(fn, nil)
+	}
+}
+
+// deferreturn runs the pending defers of frame f: its open-coded bits
+// (left over after a recovery), then its linked records.
+func (g *G) deferreturn(f *Frame) {
+	g.emit(Event{Kind: EvDeferReturn, BitsBefore: f.Bits, BitsAfter: f.Bits}, f)
+	for {
+		fn, ok := g.next(f, "deferreturn")
+		if !ok {
+			return
+		}
+		g.invoke(fn, nil)
+	}
+}
+
+// next returns the next deferred call of frame f, if any: open-coded
+// bits from the highest down, then the head record if f owns it (which
+// is popped and freed).
+func (g *G) next(f *Frame, why string) (func(), bool) {
+	if f.Open && f.Bits != 0 {
+		i := 7
+		for f.Bits&(1<<i) == 0 {
+			i--
+		}
+		before := f.Bits
+		f.Bits &^= 1 << i
+		fn := f.slots[i]
+		f.slots[i] = nil
+		g.emit(Event{Kind: EvRunDefer, Site: f.sites[i], Slot: i, BitsBefore: before, BitsAfter: f.Bits, Detail: why + ": open-coded slot"}, f)
+		return fn, true
+	}
+	d := g.defers
+	if d == nil || d.Frame != f {
+		return nil, false
+	}
+	g.emit(Event{Kind: EvRunDefer, Record: d.ID, Heap: d.Heap, Site: d.Site, BitsBefore: f.Bits, BitsAfter: f.Bits, Detail: why + ": linked record"}, f)
+	fn := d.fn
+	g.popDefer()
+	return fn, true
+}
+
+// popDefer unlinks the head record and returns heap records to the pool.
+func (g *G) popDefer() {
+	d := g.defers
+	g.defers = d.link
+	d.link, d.fn = nil, nil
+	e := Event{Kind: EvFreeDefer, Record: d.ID, Heap: d.Heap, Site: d.Site, Detail: "stack record: nothing to free"}
+	if d.Heap {
+		cost, spilled := g.pool.put(d.ID)
+		e.Cost = Cost[EvFreeDefer] + cost
+		e.Detail = "back to the per-P pool"
+		if spilled {
+			e.Detail = "per-P pool full: half moved to the global pool, then pushed"
+		}
+	}
+	g.emit(e, d.Frame)
+}
+
+// invoke calls a deferred function. by is the panic (or Goexit) whose
+// loop calls it, nil for deferreturn and open-coded exits.
+func (g *G) invoke(fn func(), by *panicState) {
+	g.pending, g.invoked = by, true
+	defer func() { g.pending, g.invoked = nil, false }()
+	if fn == nil {
+		// The runtime calls the nil func value and faults.
+		g.invoked = false
+		g.nilDeref()
+		return
+	}
+	fn()
+}

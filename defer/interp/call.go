@@ -1,0 +1,370 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"go/types"
+	"strings"
+
+	"github.com/deferio/deferio/defer/chain"
+	"github.com/deferio/deferio/defer/strategy"
+)
+
+// A funcValue is a func value: a declared function or a closure with
+// the variables it captured.
+type funcValue struct {
+	name     string
+	decl     *ast.FuncDecl
+	lit      *ast.FuncLit
+	captured map[*types.Var]*cell
+}
+
+func (fv *funcValue) node() ast.Node {
+	if fv.decl != nil {
+		return fv.decl
+	}
+	return fv.lit
+}
+
+// call calls a function with arguments already converted to its
+// parameter types, on a new frame of the model, and returns its results.
+func (in *interp) call(fv *funcValue, args []any) []any {
+	in.depth++
+	defer func() { in.depth-- }()
+	if in.depth > in.maxDepth {
+		in.fail("call depth limit of %d reached in %s (runaway recursion?)", in.maxDepth, fv.name)
+	}
+	var ftype *ast.FuncType
+	var body *ast.BlockStmt
+	var sig *types.Signature
+	if fv.decl != nil {
+		ftype, body = fv.decl.Type, fv.decl.Body
+		sig = in.p.Info.Defs[fv.decl.Name].Type().(*types.Signature)
+	} else {
+		ftype, body = fv.lit.Type, fv.lit.Body
+		sig = in.p.Info.TypeOf(fv.lit).(*types.Signature)
+	}
+	results := make([]*cell, sig.Results().Len())
+	in.g.Call(fv.name, in.p.open[fv.node()], func(cf *chain.Frame) {
+		fr := &frame{in: in, env: make(map[*types.Var]*cell, len(fv.captured)+4), cf: cf, fn: fv.node(), sig: sig}
+		for v, c := range fv.captured {
+			fr.env[v] = c
+		}
+		i := 0
+		for _, f := range ftype.Params.List {
+			if len(f.Names) == 0 {
+				i++
+				continue
+			}
+			for _, id := range f.Names {
+				fr.declare(id, args[i])
+				i++
+			}
+		}
+		for i := range results {
+			results[i] = &cell{zero(sig.Results().At(i).Type())}
+		}
+		if ftype.Results != nil {
+			i := 0
+			for _, f := range ftype.Results.List {
+				if len(f.Names) == 0 {
+					i++
+					continue
+				}
+				for _, id := range f.Names {
+					if v, ok := in.p.Info.Defs[id].(*types.Var); ok && id.Name != "_" {
+						fr.env[v] = results[i]
+					}
+					i++
+				}
+			}
+		}
+		fr.results = results
+		fr.execList(body.List)
+	})
+	out := make([]any, len(results))
+	for i, c := range results {
+		out[i] = c.v
+	}
+	return out
+}
+
+// A prepared call: the callee and its arguments, evaluated; run calls it.
+type prepared struct {
+	run func() []any
+}
+
+// prepare evaluates the function and the arguments of a call, as both a
+// call and a defer statement do first.
+func (fr *frame) prepare(e *ast.CallExpr) prepared {
+	in := fr.in
+	info := in.p.Info
+	if tv := info.Types[e.Fun]; tv.IsType() {
+		x := fr.eval(e.Args[0])
+		v := in.convert(x, info.TypeOf(e.Args[0]), tv.Type, info.Types[e.Args[0]].Value != nil)
+		return prepared{func() []any { return []any{v} }}
+	}
+	fun := ast.Unparen(e.Fun)
+	if id, ok := fun.(*ast.Ident); ok {
+		if b, ok := info.Uses[id].(*types.Builtin); ok {
+			return fr.prepareBuiltin(e, b.Name())
+		}
+	}
+	if sel, ok := fun.(*ast.SelectorExpr); ok {
+		if fn, ok := info.Uses[sel.Sel].(*types.Func); ok && fn.Pkg() != nil && fn.Pkg() != in.p.Pkg {
+			return fr.prepareLibrary(e, fn.Pkg().Path()+"."+fn.Name())
+		}
+	}
+	fv, _ := fr.eval(fun).(*funcValue)
+	sig := info.TypeOf(fun).Underlying().(*types.Signature)
+	args := fr.args(e.Args, sig)
+	return prepared{func() []any {
+		if fv == nil {
+			fr.nilDeref()
+		}
+		return in.call(fv, args)
+	}}
+}
+
+// args evaluates call arguments and converts them to the parameter types.
+func (fr *frame) args(exprs []ast.Expr, sig *types.Signature) []any {
+	n := sig.Params().Len()
+	if n == 0 {
+		return nil
+	}
+	vals := fr.evalMulti(exprs, n)
+	for i := range vals {
+		vals[i] = fr.in.convert(vals[i], fr.typeOfValue(exprs, n, i), sig.Params().At(i).Type(), fr.isConst(exprs, i))
+	}
+	return vals
+}
+
+// variadic evaluates the ...any arguments of a library call.
+func (fr *frame) variadic(exprs []ast.Expr) []any {
+	anyT := types.Universe.Lookup("any").Type()
+	if len(exprs) == 1 {
+		if tup, ok := fr.in.p.Info.TypeOf(exprs[0]).(*types.Tuple); ok {
+			vals := fr.evalMulti(exprs, tup.Len())
+			for i := range vals {
+				vals[i] = fr.in.convert(vals[i], tup.At(i).Type(), anyT, false)
+			}
+			return vals
+		}
+	}
+	vals := make([]any, len(exprs))
+	for i, e := range exprs {
+		vals[i] = fr.in.convert(fr.eval(e), fr.in.p.Info.TypeOf(e), anyT, fr.isConst(exprs, i))
+	}
+	return vals
+}
+
+func (fr *frame) callExpr(e *ast.CallExpr) []any {
+	fr.in.step(e)
+	return fr.prepare(e).run()
+}
+
+func (fr *frame) natives(vals []any, n ast.Node) []any {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		x, err := native(v)
+		if err != nil {
+			fr.in.fail("%s: %v", fr.in.p.Fset.Position(n.Pos()), err)
+		}
+		out[i] = x
+	}
+	return out
+}
+
+func (fr *frame) prepareLibrary(e *ast.CallExpr, name string) prepared {
+	in := fr.in
+	switch name {
+	case "os.Exit":
+		code := fr.eval(e.Args[0]).(int)
+		return prepared{func() []any { in.g.Exit(code); return nil }}
+	case "runtime.Goexit":
+		return prepared{func() []any { in.g.Goexit(); return nil }}
+	case "errors.New":
+		msg := fr.eval(e.Args[0]).(string)
+		return prepared{func() []any { return []any{&errorValue{msg: msg}} }}
+	}
+	var format string
+	args := e.Args
+	if strings.HasSuffix(name, "f") {
+		format = fr.eval(args[0]).(string)
+		args = args[1:]
+	}
+	vars := fr.variadic(args)
+	return prepared{func() []any {
+		// fmt reads slices when it prints them, not when the call's
+		// arguments are evaluated.
+		vals := fr.natives(vars, e)
+		switch name {
+		case "fmt.Println":
+			n, _ := fmt.Fprintln(&in.stdout, vals...)
+			return []any{n, nil}
+		case "fmt.Print":
+			n, _ := fmt.Fprint(&in.stdout, vals...)
+			return []any{n, nil}
+		case "fmt.Printf":
+			n, _ := fmt.Fprintf(&in.stdout, format, vals...)
+			return []any{n, nil}
+		case "fmt.Sprint":
+			return []any{fmt.Sprint(vals...)}
+		case "fmt.Sprintln":
+			return []any{fmt.Sprintln(vals...)}
+		case "fmt.Sprintf":
+			return []any{fmt.Sprintf(format, vals...)}
+		case "fmt.Errorf":
+			return []any{&errorValue{msg: fmt.Sprintf(strings.ReplaceAll(format, "%w", "%v"), vals...)}}
+		}
+		in.fail("%s: %s is outside the subset", in.p.Fset.Position(e.Pos()), name)
+		return nil
+	}}
+}
+
+func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
+	in := fr.in
+	info := in.p.Info
+	switch name {
+	case "panic":
+		v := in.convert(fr.eval(e.Args[0]), info.TypeOf(e.Args[0]), types.Universe.Lookup("any").Type(), fr.isConst(e.Args, 0))
+		return prepared{func() []any {
+			if v == nil {
+				v = &errorValue{msg: "panic called with nil argument"}
+			}
+			text, err := panicText(v)
+			if err != nil {
+				in.fail("%s: %v", in.p.Fset.Position(e.Pos()), err)
+			}
+			in.g.Panic(v, text)
+			return nil
+		}}
+	case "recover":
+		return prepared{func() []any { return []any{fr.recover()} }}
+	case "print", "println":
+		vals := make([]any, len(e.Args))
+		for i, a := range e.Args {
+			vals[i] = fr.eval(a)
+		}
+		return prepared{func() []any {
+			for i, v := range vals {
+				if i > 0 && name == "println" {
+					in.stderr.WriteString(" ")
+				}
+				fmt.Fprint(&in.stderr, v)
+			}
+			if name == "println" {
+				in.stderr.WriteString("\n")
+			}
+			return nil
+		}}
+	case "len", "cap":
+		s := fr.eval(e.Args[0])
+		return prepared{func() []any {
+			switch x := s.(type) {
+			case string:
+				return []any{len(x)}
+			case *slice:
+				if x == nil {
+					return []any{0}
+				}
+				if name == "cap" {
+					return []any{x.cap}
+				}
+				return []any{x.len}
+			}
+			return []any{0}
+		}}
+	case "make":
+		n := fr.eval(e.Args[1]).(int)
+		c := n
+		if len(e.Args) > 2 {
+			c = fr.eval(e.Args[2]).(int)
+		}
+		t := info.TypeOf(e.Args[0]).Underlying().(*types.Slice)
+		return prepared{func() []any {
+			if n < 0 {
+				fr.runtimeError("makeslice: len out of range", false)
+			}
+			if c < n {
+				fr.runtimeError("makeslice: cap out of range", false)
+			}
+			arr := make([]any, c)
+			for i := range arr {
+				arr[i] = zero(t.Elem())
+			}
+			return []any{&slice{arr: &arr, len: n, cap: c}}
+		}}
+	case "append":
+		s, _ := fr.eval(e.Args[0]).(*slice)
+		t := info.TypeOf(e.Args[0]).Underlying().(*types.Slice)
+		var add []any
+		for i, a := range e.Args[1:] {
+			add = append(add, in.convert(fr.eval(a), info.TypeOf(a), t.Elem(), fr.isConst(e.Args[1:], i)))
+		}
+		return prepared{func() []any { return []any{appendSlice(s, add)} }}
+	}
+	in.fail("%s: builtin %s is outside the subset", in.p.Fset.Position(e.Pos()), name)
+	return prepared{}
+}
+
+// appendSlice appends in place when the capacity allows, else to a new
+// array that grows as the runtime's growslice does for small slices
+// (doubling), so aliasing behaves as in Go.
+func appendSlice(s *slice, add []any) *slice {
+	if len(add) == 0 {
+		return s
+	}
+	if s == nil {
+		s = &slice{arr: &[]any{}}
+	}
+	n := s.len + len(add)
+	if n <= s.cap {
+		copy((*s.arr)[s.off+s.len:], add)
+		return &slice{arr: s.arr, off: s.off, len: n, cap: s.cap}
+	}
+	c := max(s.cap*2, n)
+	arr := make([]any, c)
+	copy(arr, (*s.arr)[s.off:s.off+s.len])
+	copy(arr[s.len:], add)
+	return &slice{arr: &arr, len: n, cap: c}
+}
+
+func (fr *frame) recover() any {
+	v, ok := fr.in.g.Recover(fr.cf)
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+// deferStmt evaluates the deferred function and its arguments now and
+// hands the call to the model with the statement's strategy.
+func (fr *frame) deferStmt(s *ast.DeferStmt) {
+	in := fr.in
+	d := in.p.byStmt[s]
+	var fn func()
+	if id, ok := ast.Unparen(s.Call.Fun).(*ast.Ident); ok {
+		if b, ok := in.p.Info.Uses[id].(*types.Builtin); ok && b.Name() == "recover" {
+			// defer recover(): recover is the deferred function itself,
+			// so it never stops a panic.
+			fn = func() { in.g.Recover(nil) }
+		}
+	}
+	if fn == nil {
+		pc := fr.prepare(s.Call)
+		fn = func() { pc.run() }
+	}
+	switch d.Kind {
+	case strategy.OpenCoded:
+		if err := in.g.OpenDefer(fr.cf, d.Slot, d.Site, fn); err != nil {
+			in.fail("%v", err)
+		}
+	case strategy.StackAllocated:
+		in.g.DeferProcStack(fr.cf, d.Site, fn)
+	case strategy.HeapAllocated:
+		in.g.DeferProc(fr.cf, d.Site, fn)
+	default:
+		in.fail("%s: defer with strategy %s was executed", d.Site, d.Kind)
+	}
+}

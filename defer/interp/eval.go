@@ -1,0 +1,277 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"github.com/deferio/deferio/defer/chain"
+)
+
+func (fr *frame) eval(e ast.Expr) any {
+	in := fr.in
+	info := in.p.Info
+	if tv, ok := info.Types[e]; ok && tv.Value != nil {
+		v, err := constValue(tv.Value, tv.Type)
+		if err != nil {
+			in.fail("%s: %v", in.p.Fset.Position(e.Pos()), err)
+		}
+		return v
+	}
+	switch e := e.(type) {
+	case *ast.ParenExpr:
+		return fr.eval(e.X)
+	case *ast.Ident:
+		switch obj := info.Uses[e].(type) {
+		case *types.Var:
+			return fr.lookup(obj).v
+		case *types.Func:
+			return &funcValue{name: "main." + obj.Name(), decl: in.p.funcs[obj]}
+		case *types.Nil:
+			return nil
+		}
+		in.fail("%s: identifier %s is outside the subset", in.p.Fset.Position(e.Pos()), e.Name)
+	case *ast.FuncLit:
+		fv := &funcValue{name: in.names[e], lit: e, captured: map[*types.Var]*cell{}}
+		for _, v := range in.p.free[e] {
+			fv.captured[v] = fr.lookup(v)
+		}
+		return fv
+	case *ast.CompositeLit:
+		t := info.TypeOf(e).Underlying().(*types.Slice)
+		arr := make([]any, len(e.Elts))
+		for i, el := range e.Elts {
+			arr[i] = in.convert(fr.eval(el), info.TypeOf(el), t.Elem(), info.Types[el].Value != nil)
+		}
+		return &slice{arr: &arr, len: len(arr), cap: len(arr)}
+	case *ast.UnaryExpr:
+		switch e.Op {
+		case token.AND:
+			return fr.lvalue(e.X).c
+		case token.NOT:
+			return !fr.eval(e.X).(bool)
+		case token.SUB:
+			return -fr.eval(e.X).(int)
+		case token.ADD:
+			return fr.eval(e.X)
+		}
+	case *ast.StarExpr:
+		p, _ := fr.eval(e.X).(*cell)
+		if p == nil {
+			fr.nilDeref()
+		}
+		return p.v
+	case *ast.BinaryExpr:
+		return fr.binaryExpr(e)
+	case *ast.IndexExpr:
+		s, _ := fr.eval(e.X).(*slice)
+		i := fr.eval(e.Index).(int)
+		fr.checkIndex(s, i)
+		return (*s.arr)[s.off+i]
+	case *ast.SliceExpr:
+		return fr.sliceExpr(e)
+	case *ast.TypeAssertExpr:
+		x := fr.eval(e.X)
+		v, ok := fr.assertValue(e, x)
+		if !ok {
+			fr.assertPanic(e, x)
+		}
+		return v
+	case *ast.CallExpr:
+		vals := fr.callExpr(e)
+		if len(vals) == 0 {
+			return nil
+		}
+		return vals[0]
+	}
+	in.fail("%s: expression %T is outside the subset", in.p.Fset.Position(e.Pos()), e)
+	return nil
+}
+
+// evalMulti evaluates exprs for n values: n expressions, or one call or
+// comma-ok type assertion giving n values.
+func (fr *frame) evalMulti(exprs []ast.Expr, n int) []any {
+	if len(exprs) == n {
+		vals := make([]any, n)
+		for i, e := range exprs {
+			vals[i] = fr.eval(e)
+		}
+		return vals
+	}
+	switch e := ast.Unparen(exprs[0]).(type) {
+	case *ast.CallExpr:
+		return fr.callExpr(e)
+	case *ast.TypeAssertExpr:
+		v, ok := fr.assert(e)
+		return []any{v, ok}
+	}
+	fr.in.fail("%s: %d values from %T is outside the subset", fr.in.p.Fset.Position(exprs[0].Pos()), n, exprs[0])
+	return nil
+}
+
+func (fr *frame) binaryExpr(e *ast.BinaryExpr) any {
+	info := fr.in.p.Info
+	switch e.Op {
+	case token.LAND:
+		return fr.eval(e.X).(bool) && fr.eval(e.Y).(bool)
+	case token.LOR:
+		return fr.eval(e.X).(bool) || fr.eval(e.Y).(bool)
+	}
+	x, y := fr.eval(e.X), fr.eval(e.Y)
+	tx, ty := info.TypeOf(e.X), info.TypeOf(e.Y)
+	if e.Op == token.EQL || e.Op == token.NEQ {
+		// Mixed interface and concrete operands compare as interfaces.
+		if isInterface(tx) && !isInterface(ty) {
+			y = fr.in.convert(y, ty, tx, info.Types[e.Y].Value != nil)
+		} else if isInterface(ty) && !isInterface(tx) {
+			x = fr.in.convert(x, tx, ty, info.Types[e.X].Value != nil)
+		}
+	}
+	return fr.binary(e, e.Op, x, y, tx)
+}
+
+func (fr *frame) binary(n ast.Node, op token.Token, x, y any, t types.Type) any {
+	switch op {
+	case token.EQL, token.NEQ:
+		eq, err := equal(x, y)
+		if err != nil {
+			fr.runtimeError(err.Error(), false)
+		}
+		return eq == (op == token.EQL)
+	}
+	if a, ok := x.(int); ok {
+		b := y.(int)
+		switch op {
+		case token.ADD:
+			return a + b
+		case token.SUB:
+			return a - b
+		case token.MUL:
+			return a * b
+		case token.QUO, token.REM:
+			if b == 0 {
+				fr.runtimeError("integer divide by zero", false)
+			}
+			if op == token.QUO {
+				return a / b
+			}
+			return a % b
+		case token.LSS:
+			return a < b
+		case token.LEQ:
+			return a <= b
+		case token.GTR:
+			return a > b
+		case token.GEQ:
+			return a >= b
+		}
+	}
+	if a, ok := x.(string); ok {
+		b := y.(string)
+		switch op {
+		case token.ADD:
+			return a + b
+		case token.LSS:
+			return a < b
+		case token.LEQ:
+			return a <= b
+		case token.GTR:
+			return a > b
+		case token.GEQ:
+			return a >= b
+		}
+	}
+	fr.in.fail("%s: operator %s on %T is outside the subset", fr.in.p.Fset.Position(n.Pos()), op, x)
+	return nil
+}
+
+func (fr *frame) checkIndex(s *slice, i int) {
+	n := 0
+	if s != nil {
+		n = s.len
+	}
+	if i < 0 {
+		fr.runtimeError(fmt.Sprintf("index out of range [%d]", i), false)
+	}
+	if i >= n {
+		fr.runtimeError(fmt.Sprintf("index out of range [%d] with length %d", i, n), false)
+	}
+}
+
+func (fr *frame) sliceExpr(e *ast.SliceExpr) any {
+	s, _ := fr.eval(e.X).(*slice)
+	lo, hi := 0, 0
+	if s != nil {
+		hi = s.len
+	}
+	if e.Low != nil {
+		lo = fr.eval(e.Low).(int)
+	}
+	if e.High != nil {
+		hi = fr.eval(e.High).(int)
+	}
+	c := 0
+	if s != nil {
+		c = s.cap
+	}
+	switch {
+	case hi < 0 || hi > c:
+		fr.runtimeError(fmt.Sprintf("slice bounds out of range [:%d] with capacity %d", hi, c), false)
+	case lo < 0 || lo > hi:
+		fr.runtimeError(fmt.Sprintf("slice bounds out of range [%d:%d]", lo, hi), false)
+	}
+	if s == nil {
+		return (*slice)(nil)
+	}
+	return &slice{arr: s.arr, off: s.off + lo, len: hi - lo, cap: c - lo}
+}
+
+// assert is x.(T) for T int, bool, string or error.
+func (fr *frame) assert(e *ast.TypeAssertExpr) (any, bool) {
+	return fr.assertValue(e, fr.eval(e.X))
+}
+
+func (fr *frame) assertValue(e *ast.TypeAssertExpr, v any) (any, bool) {
+	t := fr.in.p.Info.TypeOf(e.Type)
+	if isInterface(t) {
+		switch v.(type) {
+		case *errorValue, *chain.RuntimeError:
+			return v, true
+		}
+		return nil, false
+	}
+	if b, ok := v.(*box); ok && types.Identical(b.t, t) {
+		return b.v, true
+	}
+	return zero(t), false
+}
+
+func (fr *frame) assertPanic(e *ast.TypeAssertExpr, v any) {
+	info := fr.in.p.Info
+	t := info.TypeOf(e.Type)
+	iface := "interface {}"
+	if types.Identical(info.TypeOf(e.X), types.Universe.Lookup("error").Type()) {
+		iface = "error"
+	}
+	var msg string
+	switch {
+	case v == nil:
+		msg = fmt.Sprintf("interface conversion: %s is nil, not %s", iface, t)
+	case isInterface(t):
+		msg = fmt.Sprintf("interface conversion: %s is not %s: missing method Error", typeName(v), t)
+	default:
+		msg = fmt.Sprintf("interface conversion: %s is %s, not %s", iface, typeName(v), t)
+	}
+	ev := &errorValue{msg: msg}
+	fr.in.g.Panic(ev, msg)
+}
+
+func (fr *frame) runtimeError(msg string, signal bool) {
+	e := &chain.RuntimeError{Msg: msg, Signal: signal}
+	fr.in.g.Panic(e, e.Error())
+}
+
+func (fr *frame) nilDeref() {
+	fr.runtimeError("invalid memory address or nil pointer dereference", true)
+}

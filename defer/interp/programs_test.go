@@ -1,0 +1,137 @@
+package interp_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/deferio/deferio/defer/interp"
+	"github.com/deferio/deferio/defer/interp/toolchain"
+	"github.com/deferio/deferio/defer/strategy"
+	"github.com/deferio/deferio/internal/gorun"
+)
+
+// loadPrograms reads testdata/progs.
+func loadPrograms(t *testing.T) map[string][]byte {
+	t.Helper()
+	files, err := filepath.Glob("testdata/progs/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no programs in testdata/progs: %v", err)
+	}
+	progs := map[string][]byte{}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		progs[strings.TrimSuffix(filepath.Base(f), ".go")] = src
+	}
+	return progs
+}
+
+func needGo(t *testing.T) {
+	t.Helper()
+	if _, err := gorun.GoTool(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the Go toolchain is needed: %v", err)
+		}
+		t.Skipf("the Go toolchain is needed: %v", err)
+	}
+}
+
+// TestProgramsMatchToolchain runs every program of testdata/progs with the
+// model and with the real toolchain: stdout, exit status and the panic
+// line must be identical, and every defer's model strategy must be the
+// compiler's -d=defer verdict.
+func TestProgramsMatchToolchain(t *testing.T) {
+	needGo(t)
+	progs := loadPrograms(t)
+	if len(progs) < 40 {
+		t.Errorf("only %d programs in testdata/progs, want at least 40", len(progs))
+	}
+	ctx := context.Background()
+	build, err := toolchain.BuildAll(ctx, progs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer build.Close()
+	real := map[string]gorun.Result{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for name, p := range build.Programs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			res, err := p.Run(ctx)
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+			mu.Lock()
+			real[name] = res
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	for name, src := range progs {
+		t.Run(name, func(t *testing.T) {
+			prog, err := interp.Load(name+".go", src, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := prog.Run(interp.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := real[name]
+			if got.Stdout != want.Stdout {
+				t.Errorf("stdout:\nmodel:\n%s\ntoolchain:\n%s", got.Stdout, want.Stdout)
+			}
+			if got.Status != want.ExitCode {
+				t.Errorf("exit status: model %d, toolchain %d", got.Status, want.ExitCode)
+			}
+			if got.PanicLine != want.PanicLine() {
+				t.Errorf("panic line:\nmodel:     %q\ntoolchain: %q", got.PanicLine, want.PanicLine())
+			}
+			if !strings.HasPrefix(pcZero.ReplaceAllString(want.Stderr, "pc=0x0"), panicBlock(got.Stderr)) {
+				t.Errorf("stderr:\nmodel:\n%s\ntoolchain:\n%s", got.Stderr, want.Stderr)
+			}
+			var modelKinds []toolchain.Strategy
+			for _, d := range prog.Defers {
+				if d.Kind == strategy.DeadCode {
+					continue
+				}
+				modelKinds = append(modelKinds, toolchain.Strategy{Line: d.Pos.Line, Col: d.Pos.Column, Kind: d.Kind.String()})
+			}
+			if a, b := fmtStrategies(modelKinds), fmtStrategies(build.Programs[name].Strategies); a != b {
+				t.Errorf("strategies:\nmodel:\n%s\ncompiler:\n%s", a, b)
+			}
+		})
+	}
+}
+
+var pcZero = regexp.MustCompile(`pc=0x[0-9a-f]+`)
+
+// panicBlock is the model's stderr up to its (unmodelled) stack trace.
+func panicBlock(stderr string) string {
+	before, _, _ := strings.Cut(stderr, "\ngoroutine 1 [running]:")
+	return before
+}
+
+func fmtStrategies(ss []toolchain.Strategy) string {
+	var b strings.Builder
+	for _, s := range ss {
+		b.WriteString(strings.Join([]string{itoa(s.Line), itoa(s.Col), s.Kind}, ":") + "\n")
+	}
+	return b.String()
+}
+
+func itoa(n int) string {
+	return strings.TrimSpace(strings.Repeat(" ", 0) + string(rune('0'+n/100%10)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10)))
+}

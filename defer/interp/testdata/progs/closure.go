@@ -1,0 +1,9 @@
+package main
+
+import "fmt"
+
+func main() {
+	x := "before"
+	defer func() { fmt.Println("closure sees", x) }()
+	x = "after"
+}

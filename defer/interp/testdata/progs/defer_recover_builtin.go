@@ -1,0 +1,9 @@
+package main
+
+import "fmt"
+
+func main() {
+	defer fmt.Println("deferred print still runs")
+	defer recover()
+	panic("defer recover() does not stop it")
+}

@@ -1,0 +1,9 @@
+package main
+
+func main() {
+	defer func() {
+		recover()
+		panic(7)
+	}()
+	panic(7)
+}

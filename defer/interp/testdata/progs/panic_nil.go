@@ -1,0 +1,13 @@
+package main
+
+import "fmt"
+
+func main() {
+	defer func() {
+		r := recover()
+		fmt.Println("recovered:", r)
+		err, ok := r.(error)
+		fmt.Println(ok, err)
+	}()
+	panic(nil)
+}

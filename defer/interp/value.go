@@ -1,0 +1,253 @@
+package interp
+
+import (
+	"fmt"
+	"go/constant"
+	"go/types"
+	"strconv"
+
+	"github.com/deferio/deferio/defer/chain"
+)
+
+// Values of the interpreted program are Go values of these shapes:
+//
+//	int, bool, string    the basic types
+//	*cell                a pointer (nil: a nil pointer)
+//	*slice               a slice (nil: a nil slice)
+//	*funcValue           a func value (nil: a nil func)
+//	*box                 an interface holding a non-pointer value
+//	*errorValue          an interface holding an error made by errors.New or fmt.Errorf
+//	*chain.RuntimeError  an interface holding a runtime error
+//	nil                  a nil interface
+//
+// Interface values keep pointer identity as the runtime's eface data word
+// does, which is what decides "[recovered, repanicked]".
+
+// A cell is a variable.
+type cell struct{ v any }
+
+// A slice is a view of a backing array.
+type slice struct {
+	arr      *[]any
+	off, len int
+	cap      int
+}
+
+// A box is an interface value whose dynamic type is not pointer-shaped.
+type box struct {
+	t types.Type
+	v any
+}
+
+// An errorValue is what errors.New and fmt.Errorf return.
+type errorValue struct{ msg string }
+
+func (e *errorValue) Error() string { return e.msg }
+
+// smallBoxes models the runtime's staticuint64s and the compiler's static
+// data for constants: converting the same small integer, bool or constant
+// to an interface gives the same data word.
+type boxKey struct {
+	t string
+	v any
+}
+
+func (in *interp) boxOf(t types.Type, v any, isConst bool) *box {
+	share := isConst
+	switch x := v.(type) {
+	case int:
+		share = share || (x >= 0 && x < 256)
+	case bool:
+		share = true
+	case string:
+		share = share || x == ""
+	}
+	if !share {
+		return &box{t: t, v: v}
+	}
+	k := boxKey{types.TypeString(t, nil), v}
+	if b, ok := in.boxes[k]; ok {
+		return b
+	}
+	b := &box{t: t, v: v}
+	in.boxes[k] = b
+	return b
+}
+
+func isInterface(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Interface)
+	return ok
+}
+
+// convert turns v, of static type from, into a value of type to: only a
+// conversion to an interface type changes the representation.
+func (in *interp) convert(v any, from, to types.Type, isConst bool) any {
+	if to == nil || from == nil || !isInterface(to) || isInterface(from) {
+		return v
+	}
+	if b, ok := from.(*types.Basic); ok && b.Kind() == types.UntypedNil {
+		return nil
+	}
+	if b, ok := from.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+		from = types.Default(from)
+	}
+	return in.boxOf(from, v, isConst)
+}
+
+// zero returns the zero value of t.
+func zero(t types.Type) any {
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		switch {
+		case u.Info()&types.IsBoolean != 0:
+			return false
+		case u.Info()&types.IsString != 0:
+			return ""
+		case u.Info()&types.IsInteger != 0:
+			return 0
+		}
+	case *types.Pointer:
+		return (*cell)(nil)
+	case *types.Slice:
+		return (*slice)(nil)
+	case *types.Signature:
+		return (*funcValue)(nil)
+	}
+	return nil
+}
+
+// constValue returns the value of a constant of type t.
+func constValue(v constant.Value, t types.Type) (any, error) {
+	switch v.Kind() {
+	case constant.Bool:
+		return constant.BoolVal(v), nil
+	case constant.String:
+		return constant.StringVal(v), nil
+	case constant.Int:
+		i, ok := constant.Int64Val(v)
+		if !ok {
+			return nil, fmt.Errorf("constant %s overflows int", v)
+		}
+		return int(i), nil
+	}
+	return nil, fmt.Errorf("constant %s of type %s is outside the subset", v, t)
+}
+
+// native turns a value into a Go value that fmt prints as Go would print
+// the program's value.
+func native(v any) (any, error) {
+	switch x := v.(type) {
+	case nil, int, bool, string:
+		return x, nil
+	case *box:
+		return native(x.v)
+	case *errorValue:
+		return x, nil
+	case *chain.RuntimeError:
+		return x, nil
+	case *slice:
+		if x == nil {
+			return []any{}, nil
+		}
+		out := make([]any, x.len)
+		for i := range out {
+			n, err := native((*x.arr)[x.off+i])
+			if err != nil {
+				return nil, err
+			}
+			out[i] = n
+		}
+		return out, nil
+	case *cell:
+		return nil, fmt.Errorf("printing a pointer: Go prints an address, which the model cannot reproduce")
+	case *funcValue:
+		return nil, fmt.Errorf("printing a func value: Go prints an address, which the model cannot reproduce")
+	}
+	return nil, fmt.Errorf("printing a value of Go type %T the model does not know", v)
+}
+
+// panicText is what the runtime prints for a panic value: the Error
+// result of an error, else printpanicval.
+func panicText(v any) (string, error) {
+	switch x := v.(type) {
+	case *errorValue:
+		return x.msg, nil
+	case *chain.RuntimeError:
+		return x.Error(), nil
+	case *box:
+		switch y := x.v.(type) {
+		case int:
+			return strconv.Itoa(y), nil
+		case bool:
+			return strconv.FormatBool(y), nil
+		case string:
+			return y, nil
+		}
+		return "", fmt.Errorf("panic with a value of type %s: Go prints its address, which the model cannot reproduce", x.t)
+	case nil:
+		return "panic called with nil argument", nil
+	}
+	return "", fmt.Errorf("panic with a value of Go type %T the model does not know", v)
+}
+
+// typeName is the runtime's name of an interface value's dynamic type.
+func typeName(v any) string {
+	switch x := v.(type) {
+	case *box:
+		return types.TypeString(x.t, nil)
+	case *errorValue:
+		return "*errors.errorString"
+	case *chain.RuntimeError:
+		return "runtime.Error"
+	}
+	return "nil"
+}
+
+// equal compares two values of the same static type, or two interface
+// values, as == does.
+func equal(a, b any) (bool, error) {
+	if a == nil || b == nil {
+		return isNil(a) && isNil(b), nil
+	}
+	switch x := a.(type) {
+	case *box:
+		y, ok := b.(*box)
+		if !ok {
+			return false, nil
+		}
+		if x == y {
+			return true, nil
+		}
+		if !types.Identical(x.t, y.t) {
+			return false, nil
+		}
+		switch x.v.(type) {
+		case *slice, *funcValue:
+			return false, fmt.Errorf("comparing uncomparable type %s", x.t)
+		}
+		return equal(x.v, y.v)
+	case *slice:
+		y, _ := b.(*slice)
+		return x == nil && y == nil, nil
+	case *funcValue:
+		y, _ := b.(*funcValue)
+		return x == nil && y == nil, nil
+	}
+	return a == b, nil
+}
+
+
+// isNil reports whether v is a nil pointer, slice, func or interface.
+func isNil(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case *cell:
+		return x == nil
+	case *slice:
+		return x == nil
+	case *funcValue:
+		return x == nil
+	}
+	return false
+}

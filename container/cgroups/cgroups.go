@@ -117,9 +117,11 @@ const (
 type OOMEvent struct {
 	// Time is when the event was read.
 	Time time.Time
-	// OOMKills is the cgroup's oom_kill counter after the event (from
-	// memory.oom_control on v1, memory.events on v2), or 0 if the kernel
-	// does not report it.
+	// OOMKills is the cgroup's oom_kill counter when the event was read
+	// (memory.oom_control on v1, memory.events on v2). v1 signals when
+	// the cgroup enters OOM, before the killer has chosen a victim, so
+	// there it may not count the kill yet; on v2 the event is the
+	// counter's increase.
 	OOMKills uint64
 }
 

@@ -38,8 +38,8 @@ type MemoryStats struct {
 	// Cache is the page cache charged to the cgroup (v1 memory.stat
 	// "cache", v2 "file").
 	Cache uint64
-	// Failcnt counts charges refused at the limit (v1 memory.failcnt; v2
-	// memory.events "max").
+	// Failcnt counts charges refused at the limit (v1: the larger of
+	// memory.failcnt and memory.memsw.failcnt; v2: memory.events "max").
 	Failcnt uint64
 	// OOMKills counts processes the OOM killer killed in the cgroup
 	// (v1 memory.oom_control, v2 memory.events "oom_kill").
@@ -109,6 +109,15 @@ func (v *v1) Stats() (*Stats, error) {
 				return nil, wrap(err)
 			}
 			*f.dst = val
+		}
+		// With memory+swap limited too, whichever limit is lower is hit
+		// first and counted in its own failcnt: report the larger.
+		if exists(d, "memory.memsw.failcnt") {
+			sw, err := readUint(d, "memory.memsw.failcnt")
+			if err != nil {
+				return nil, wrap(err)
+			}
+			m.Failcnt = max(m.Failcnt, sw)
 		}
 		if noLimit(m.Limit) {
 			m.Limit = 0

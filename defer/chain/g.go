@@ -49,6 +49,7 @@ type G struct {
 	pool    pool
 	seq     int
 	frameID int
+	panicID int
 	pending *panicState // set while the runtime invokes a deferred call
 	invoked bool
 	events  []Event

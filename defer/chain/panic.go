@@ -84,8 +84,8 @@ func (g *G) Panic(arg any, text string) {
 }
 
 func (g *G) panicN(p *panicState) {
-	g.seq++ // distinct IDs
-	p.id = g.seq
+	g.panicID++
+	p.id = g.panicID
 	p.startDepth = len(g.frames) - 1
 	p.cur = p.startDepth
 	p.link = g.panics

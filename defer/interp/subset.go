@@ -517,5 +517,5 @@ func (c *subsetChecker) typeProblem(t types.Type) string {
 		}
 		return ""
 	}
-	return fmt.Sprintf("%s types are outside the subset", strings.TrimPrefix(fmt.Sprintf("%T", t), "*types."))
+	return fmt.Sprintf("%s types are outside the subset", strings.ToLower(strings.TrimPrefix(fmt.Sprintf("%T", t), "*types.")))
 }

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/deferio/deferio/defer/interp"
+	"github.com/deferio/deferio/defer/interp/toolchain"
+	"github.com/deferio/deferio/defer/strategy"
+)
+
+func compareVerb(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("compare", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	file, err := oneFile(fs)
+	if err != nil {
+		return err
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("unable to read the program: %w", err)
+	}
+	prog, err := interp.Load(file, src, nil)
+	if err != nil {
+		return err
+	}
+	model, err := prog.Run(interp.Options{})
+	if err != nil {
+		return fmt.Errorf("unable to run %s on the model: %w", file, err)
+	}
+	build, bin, err := toolchain.BuildOne(ctx, src)
+	if err != nil {
+		return err
+	}
+	defer build.Close()
+	real, err := bin.Run(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	diffs := 0
+	row := func(what, m, r string) {
+		mark := "same"
+		if m != r {
+			mark = "DIFFERENT"
+			diffs++
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", what, show(m), show(r), mark)
+	}
+	fmt.Fprintf(tw, "\tmodel\ttoolchain (go1.26, compiled and run)\t\n")
+	row("stdout", model.Stdout, real.Stdout)
+	row("exit status", fmt.Sprint(model.Status), fmt.Sprint(real.ExitCode))
+	row("panic line", model.PanicLine, real.PanicLine())
+	compiled := map[string]string{}
+	for _, s := range bin.Strategies {
+		compiled[fmt.Sprintf("%d:%d", s.Line, s.Col)] = s.Kind
+	}
+	for _, d := range prog.Defers {
+		key := fmt.Sprintf("%d:%d", d.Pos.Line, d.Pos.Column)
+		want := compiled[key]
+		if want == "" {
+			want = "(no -d=defer line)"
+		}
+		got := d.Kind.String()
+		if d.Kind == strategy.DeadCode {
+			got = "(no -d=defer line)"
+		}
+		row("defer at "+key, got, want)
+		delete(compiled, key)
+	}
+	for key, kind := range compiled {
+		row("defer at "+key, "(not found by the model)", kind)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("unable to write the comparison: %w", err)
+	}
+	if diffs == 0 {
+		fmt.Fprintf(stdout, "\nverdict: MATCH (the model agrees with the toolchain on output, status, panic line and every defer's strategy)\n")
+		return nil
+	}
+	fmt.Fprintf(stdout, "\nverdict: DIFFERENT in %d row(s)\n", diffs)
+	return exitError{1}
+}
+
+// show makes a value fit one table cell.
+func show(s string) string {
+	s = strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", `\n`)
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

@@ -1,0 +1,149 @@
+// Command deferlab shows what the Go 1.26 runtime does with the defer
+// statements of a program: it runs the program on the model of package
+// defer/chain (through defer/interp) and draws the defer chain, the
+// open-coded deferBits and the record pools step by step; it compares
+// the model with the real toolchain; and it runs the defer lessons.
+//
+// Usage:
+//
+//	deferlab run [-q] [-json] [-svg OUT] [-steps N] [-no-color] FILE.go
+//	deferlab compare FILE.go
+//	deferlab lessons            run every defer lesson in order
+//	deferlab lesson ID          run one lesson
+//	deferlab list               list the lessons
+//
+// run prints the program's stdout and stderr, then the trace as a
+// terminal diagram. -json prints the defers and the events as JSON
+// instead of the diagram; -svg OUT also writes a picture of the chain
+// over time. run -q behaves like the compiled program: its stdout, its
+// stderr (print, println and the crash report "panic: ..." as Go prints
+// it, with "[recovered]" where Go adds it) and its exit status, nothing
+// else. FILE.go must stay in the subset documented in package
+// defer/interp.
+//
+// compare builds and runs FILE.go with the real toolchain
+// (go build -gcflags=-d=defer) and runs it on the model, and prints both
+// side by side with a verdict. It exits 0 when they agree, 1 when they
+// differ.
+//
+// Exit status: run passes the program's exit status through (0, the
+// code given to os.Exit, 2 for an unrecovered panic or a fatal error).
+// deferlab's own errors (bad usage, a missing file, a syntax error, a
+// construct outside the subset, a step limit) also exit with status 2,
+// and they always print one or more lines starting with "deferlab: " on
+// stderr, which the program's crash report never does ("panic: " or
+// "fatal error: "). To tell them apart in a script, look for that
+// prefix, or run with -json, whose output is only written when the
+// model ran the program.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// errUsage marks errors in the command line.
+var errUsage = errors.New("usage")
+
+// exitError carries an exit status that is not deferlab's own error:
+// the program's status, or compare's verdict.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+const usage = `usage: deferlab VERB [flags] [args]
+
+Verbs:
+  run [-q] [-json] [-svg OUT] [-steps N] [-no-color] FILE.go
+        run FILE.go on the runtime model: its output, then the defer
+        chain step by step (-json: events as JSON; -svg: a picture;
+        -q: only what the compiled program would print, and its status)
+  compare FILE.go
+        real toolchain (go build -gcflags=-d=defer, then run) against the
+        model: output, exit status, panic line, strategy of every defer
+  lessons [-no-color]     run every defer lesson
+  lesson [-no-color] ID   run one lesson
+  list                    list the lessons
+
+Exit status: run passes the program's status through; compare exits 0
+when model and toolchain agree, 1 when they differ; deferlab's own errors
+exit 2 and print "deferlab: ..." on stderr.
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := dispatch(ctx, args, stdout, stderr)
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	default:
+		fmt.Fprintf(stderr, "deferlab: %v\n", err)
+		if errors.Is(err, errUsage) {
+			fmt.Fprintf(stderr, "deferlab: run 'deferlab -h' for help\n")
+		}
+		return 2
+	}
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: no verb given (run, compare, lessons, lesson, list)", errUsage)
+	}
+	verb, rest := args[0], args[1:]
+	switch verb {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "run":
+		return runVerb(ctx, rest, stdout, stderr)
+	case "compare":
+		return compareVerb(ctx, rest, stdout, stderr)
+	case "lessons", "lesson", "list":
+		return lessonsVerb(ctx, verb, rest, stdout, stderr)
+	}
+	return fmt.Errorf("%w: unknown verb %q (run, compare, lessons, lesson, list)", errUsage, verb)
+}
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("deferlab "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage+"\nFlags of "+name+":\n"); fs.PrintDefaults() }
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return nil
+}
+
+// oneFile returns the single FILE.go argument.
+func oneFile(fs *flag.FlagSet) (string, error) {
+	switch fs.NArg() {
+	case 1:
+		return fs.Arg(0), nil
+	case 0:
+		return "", fmt.Errorf("%w: %s needs a FILE.go", errUsage, fs.Name())
+	}
+	return "", fmt.Errorf("%w: %s takes one FILE.go, got %d arguments (flags go before the file)", errUsage, fs.Name(), fs.NArg())
+}

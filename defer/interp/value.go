@@ -236,7 +236,6 @@ func equal(a, b any) (bool, error) {
 	return a == b, nil
 }
 
-
 // isNil reports whether v is a nil pointer, slice, func or interface.
 func isNil(v any) bool {
 	switch x := v.(type) {

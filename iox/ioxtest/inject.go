@@ -10,7 +10,7 @@ import (
 // in its doc comment; the checker that owns the rule catches it.
 
 // ZeroReader returns a Reader that returns (0, nil) streak times before
-// each Read it passes on to r. With a streak of 100 or more it breaks
+// each Read it passes on to r, until r returns an error. With a streak of 100 or more it breaks
 // [ReadNoProgress]: bufio.Reader gives up with io.ErrNoProgress.
 func ZeroReader(r io.Reader, streak int) io.Reader { return &zeroReader{r: r, streak: streak} }
 
@@ -18,15 +18,20 @@ type zeroReader struct {
 	r       io.Reader
 	streak  int
 	pending int
+	ended   bool
 }
 
 func (z *zeroReader) Read(p []byte) (int, error) {
-	if len(p) > 0 && z.pending < z.streak {
+	if len(p) > 0 && !z.ended && z.pending < z.streak {
 		z.pending++
 		return 0, nil
 	}
 	z.pending = 0
-	return z.r.Read(p)
+	n, err := z.r.Read(p)
+	if err != nil {
+		z.ended = true // after the end, answer as r does
+	}
+	return n, err
 }
 
 // OverReader returns a Reader that claims one byte more than p holds
@@ -207,7 +212,11 @@ func (s *seekingReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	if _, err := s.rs.Seek(off, io.SeekStart); err != nil {
 		return 0, err
 	}
-	return io.ReadFull(s.rs, p)
+	n, err := io.ReadFull(s.rs, p)
+	if err == io.ErrUnexpectedEOF {
+		err = io.EOF
+	}
+	return n, err
 }
 
 // ShortWriterAt returns a WriterAt that writes only the first half of

@@ -9,7 +9,8 @@ import (
 // SeekStart, SeekCurrent and SeekEnd arithmetic; a seek before the start
 // is an error; no call returns a negative offset without an error; any
 // whence other than the three is an error (the standard library's
-// convention); and, when s is an io.Reader, the next Read starts at the
+// convention; whence 3 and 4 are not tried, because on Linux *os.File
+// passes them to lseek as SEEK_DATA and SEEK_HOLE); and, when s is an io.Reader, the next Read starts at the
 // offset Seek returned. It leaves s at offset 0 when it can.
 func TestSeeker(s io.Seeker, content []byte) error {
 	var rep report
@@ -81,11 +82,13 @@ func TestSeeker(s io.Seeker, content []byte) error {
 		if bad.whence == io.SeekCurrent && !expect(size, io.SeekStart, size) {
 			return rep.err()
 		}
-		if n, ok, err := seek(bad.off, bad.whence); ok && err == nil {
+		var n int64
+		var err error
+		if rep.call("Seek", func() { n, err = s.Seek(bad.off, bad.whence) }) && err == nil {
 			rep.add(SeekNegative, "Seek(%d, %s) = %d with a nil error, want an error", bad.off, whenceName(bad.whence), n)
 		}
 	}
-	for _, w := range []int{3, -1, 42} {
+	for _, w := range []int{-1, 5, 42} {
 		if n, ok, err := seek(0, w); ok && err == nil {
 			rep.add(SeekWhence, "Seek(0, %d) = %d with a nil error, want an error for an invalid whence", w, n)
 		}

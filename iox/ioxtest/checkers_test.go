@@ -345,15 +345,21 @@ func TestScannersPassStandard(t *testing.T) {
 		"bytes.Reader": func(b []byte) interface {
 			io.ByteScanner
 			io.RuneScanner
-		} { return bytes.NewReader(b) },
+		} {
+			return bytes.NewReader(b)
+		},
 		"strings.Reader": func(b []byte) interface {
 			io.ByteScanner
 			io.RuneScanner
-		} { return strings.NewReader(string(b)) },
+		} {
+			return strings.NewReader(string(b))
+		},
 		"bufio.Reader": func(b []byte) interface {
 			io.ByteScanner
 			io.RuneScanner
-		} { return bufio.NewReaderSize(bytes.NewReader(b), 16) },
+		} {
+			return bufio.NewReaderSize(bytes.NewReader(b), 16)
+		},
 	}
 	for name, mk := range cases {
 		t.Run(name, func(t *testing.T) {

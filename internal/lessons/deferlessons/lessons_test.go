@@ -1,0 +1,69 @@
+package deferlessons_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/deferio/deferio/internal/gorun"
+	"github.com/deferio/deferio/internal/lesson"
+	"github.com/deferio/deferio/internal/lessons/deferlessons"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// TestLessonGolden runs every lesson (each compiles and runs its programs
+// with the real toolchain and on the model) and compares what it printed
+// with testdata/golden/ID.txt. The output is deterministic: crash reports
+// are cut before their stack traces.
+func TestLessonGolden(t *testing.T) {
+	if _, err := gorun.GoTool(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the Go toolchain is needed: %v", err)
+		}
+		t.Skipf("the Go toolchain is needed: %v", err)
+	}
+	ls := deferlessons.Lessons()
+	if len(ls) == 0 {
+		t.Fatal("no lessons")
+	}
+	for _, l := range ls {
+		t.Run(l.ID, func(t *testing.T) {
+			if err := l.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if l.Topic != "defer" || !strings.HasPrefix(l.ID, "defer-") {
+				t.Errorf("lesson %s: topic %q, want defer and an ID starting with defer-", l.ID, l.Topic)
+			}
+			var buf bytes.Buffer
+			if err := lesson.Run(context.Background(), &buf, l, lesson.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			if strings.Contains(out, "disagree") {
+				t.Errorf("the lesson reports that the model and the toolchain disagree:\n%s", out)
+			}
+			golden := filepath.Join("testdata", "golden", l.ID+".txt")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if out != string(want) {
+				t.Errorf("lesson %s printed something else than %s (go test -update rewrites it):\n%s", l.ID, golden, out)
+			}
+		})
+	}
+}

@@ -10,16 +10,20 @@ import (
 // resultOnHeap reports why a result parameter of fn would be moved to the
 // heap, or "". The compiler decides this by escape analysis, which sees
 // the escape tags of every callee; this is a syntactic approximation of
-// its common cases:
+// its common cases, tuned on the standard library:
 //
-//   - the address of the result is taken (&r, &r.f, &r[i] of an array,
-//     or a pointer-method call r.M()) and used other than by an
-//     immediate dereference;
-//   - a closure that may outlive the call (not called on the spot, not
-//     deferred at loop depth 1) captures the result by reference, which
-//     the compiler does when the result is assigned after its
-//     declaration, its address is taken, or it is larger than 128 bytes
-//     (escape/escape.go flowClosure).
+//   - the address of the result (&r, &r.f, &r[i] of an array, or r.M()
+//     with a pointer method) leaves the function: it is returned, stored
+//     anywhere but a local variable, sent on a channel, put in a
+//     composite literal, captured by a go statement, or passed as an
+//     interface argument (fmt.Sscan(s, &r), json.Unmarshal(b, &r));
+//     pointer arguments such as "defer catch(&err)" are assumed not to
+//     leak;
+//   - a closure that may outlive the call (started by go, returned, or
+//     stored anywhere but a local variable) captures the result by
+//     reference, which the compiler does when the result is assigned
+//     after its declaration, its address is taken, or it is larger than
+//     128 bytes (escape/escape.go flowClosure).
 func (d *decider) resultOnHeap(fn *funcUnit) string {
 	if fn.typ == nil || fn.typ.Results == nil {
 		return ""
@@ -35,13 +39,13 @@ func (d *decider) resultOnHeap(fn *funcUnit) string {
 	if len(results) == 0 {
 		return ""
 	}
-	s := &resultScan{d: d, results: results, assigned: map[types.Object]bool{}, addr: map[types.Object]token.Pos{}}
-	s.scan(fn.body, nil)
-	for obj, pos := range s.addr {
-		return fmt.Sprintf("the address of result %s is taken at line %d", obj.Name(), d.fset.Position(pos).Line)
+	s := &resultScan{d: d, fn: fn, results: results, assigned: map[types.Object]bool{}}
+	s.scan()
+	if s.addrWhy != "" {
+		return s.addrWhy
 	}
 	for _, c := range s.captures {
-		if !s.assigned[c.obj] && d.sizeof(c.obj.Type()) <= 128 {
+		if !s.assigned[c.obj] && !s.addrTaken[c.obj] && d.sizeof(c.obj.Type()) <= 128 {
 			continue // captured by value
 		}
 		return fmt.Sprintf("result %s is captured by reference by a closure at line %d that may outlive the call", c.obj.Name(), d.fset.Position(c.lit.Pos()).Line)
@@ -55,13 +59,17 @@ type capture struct {
 }
 
 type resultScan struct {
-	d        *decider
-	results  map[types.Object]bool
-	assigned map[types.Object]bool
-	addr     map[types.Object]token.Pos
-	captures []capture
+	d         *decider
+	fn        *funcUnit
+	results   map[types.Object]bool
+	assigned  map[types.Object]bool
+	addrTaken map[types.Object]bool
+	addrWhy   string
+	captures  []capture
 }
 
+// result returns the result parameter e denotes (r, r.f, r[i] of an
+// array, parenthesized), or nil.
 func (s *resultScan) result(e ast.Expr) types.Object {
 	for {
 		switch x := e.(type) {
@@ -70,10 +78,6 @@ func (s *resultScan) result(e ast.Expr) types.Object {
 			continue
 		case *ast.SelectorExpr:
 			if sel, ok := s.d.info.Selections[x]; ok && sel.Kind() == types.FieldVal && !sel.Indirect() {
-				e = x.X
-				continue
-			}
-			if s.d.info.Selections == nil {
 				e = x.X
 				continue
 			}
@@ -93,53 +97,52 @@ func (s *resultScan) result(e ast.Expr) types.Object {
 	}
 }
 
-// scan walks n; lit is the closure we are in (nil for the function).
-func (s *resultScan) scan(n ast.Node, lit *ast.FuncLit) {
-	// Closures that cannot outlive the call: called on the spot, or the
-	// function of a defer statement (a defer in a loop turns open coding
-	// off anyway).
-	safe := map[*ast.FuncLit]bool{}
-	ast.Inspect(n, func(n ast.Node) bool {
+func (s *resultScan) scan() {
+	s.addrTaken = map[types.Object]bool{}
+	var stack []ast.Node
+	ast.Inspect(s.fn.body, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return false
+		}
+		parent := ast.Node(nil)
+		if len(stack) > 0 {
+			parent = stack[len(stack)-1]
+		}
+		stack = append(stack, n)
 		switch x := n.(type) {
-		case *ast.CallExpr:
-			if fl, ok := ast.Unparen(x.Fun).(*ast.FuncLit); ok {
-				safe[fl] = true
-			}
-			if sel, ok := x.Fun.(*ast.SelectorExpr); ok {
-				if obj := s.result(sel.X); obj != nil {
-					if selection, ok := s.d.info.Selections[sel]; ok && selection.Kind() == types.MethodVal {
-						if sig, ok := selection.Obj().Type().(*types.Signature); ok && sig.Recv() != nil {
-							if _, ptr := sig.Recv().Type().(*types.Pointer); ptr && !isPointer(s.d.info.Types[sel.X].Type) {
-								s.addr[obj] = sel.Pos()
-							}
+		case *ast.FuncLit:
+			if s.escapes(x, stack) {
+				ast.Inspect(x.Body, func(n ast.Node) bool {
+					if id, ok := n.(*ast.Ident); ok {
+						if obj := s.d.info.Uses[id]; obj != nil && s.results[obj] {
+							s.captures = append(s.captures, capture{obj, x})
 						}
 					}
-				}
-			}
-		case *ast.DeferStmt:
-			if fl, ok := ast.Unparen(x.Call.Fun).(*ast.FuncLit); ok {
-				safe[fl] = true
-			}
-		case *ast.FuncLit:
-			if x != lit {
-				inner := x
-				if !safe[inner] {
-					ast.Inspect(inner.Body, func(n ast.Node) bool {
-						if id, ok := n.(*ast.Ident); ok {
-							if obj := s.d.info.Uses[id]; obj != nil && s.results[obj] {
-								s.captures = append(s.captures, capture{obj, inner})
-							}
-						}
-						return true
-					})
-				}
-				s.scan(inner.Body, inner)
-				return false
+					return true
+				})
 			}
 		case *ast.UnaryExpr:
 			if x.Op == token.AND {
 				if obj := s.result(x.X); obj != nil {
-					s.addr[obj] = x.Pos()
+					s.addrTaken[obj] = true
+					if s.addrWhy == "" && s.escapes(x, stack) {
+						s.addrWhy = fmt.Sprintf("the address of result %s leaves the function at line %d", obj.Name(), s.d.fset.Position(x.Pos()).Line)
+					}
+				}
+			}
+		case *ast.SelectorExpr:
+			// r.M() with a pointer method takes r's address.
+			if obj := s.result(x.X); obj != nil {
+				if sel, ok := s.d.info.Selections[x]; ok && sel.Kind() == types.MethodVal {
+					if sig, ok := sel.Obj().Type().(*types.Signature); ok && sig.Recv() != nil {
+						if _, ptr := sig.Recv().Type().(*types.Pointer); ptr && !isPointer(s.d.info.Types[x.X].Type) {
+							s.addrTaken[obj] = true
+							if _, called := parent.(*ast.CallExpr); !called && s.addrWhy == "" {
+								s.addrWhy = fmt.Sprintf("the method value %s.%s at line %d takes the address of result %s", obj.Name(), x.Sel.Name, s.d.fset.Position(x.Pos()).Line, obj.Name())
+							}
+						}
+					}
 				}
 			}
 		case *ast.AssignStmt:
@@ -161,7 +164,7 @@ func (s *resultScan) scan(n ast.Node, lit *ast.FuncLit) {
 				}
 			}
 		case *ast.ReturnStmt:
-			if len(x.Results) > 0 && lit == nil {
+			if len(x.Results) > 0 && !insideLit(stack) {
 				for obj := range s.results {
 					s.assigned[obj] = true
 				}
@@ -169,6 +172,88 @@ func (s *resultScan) scan(n ast.Node, lit *ast.FuncLit) {
 		}
 		return true
 	})
+}
+
+func insideLit(stack []ast.Node) bool {
+	for _, n := range stack[:len(stack)-1] {
+		if _, ok := n.(*ast.FuncLit); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// escapes reports whether the value of the expression on top of stack
+// (a closure or an address) may outlive the call, judging by where it
+// is used.
+func (s *resultScan) escapes(e ast.Expr, stack []ast.Node) bool {
+	for i := len(stack) - 2; i >= 0; i-- {
+		switch p := stack[i].(type) {
+		case *ast.ParenExpr:
+			e = p
+			continue
+		case *ast.GoStmt, *ast.ReturnStmt, *ast.SendStmt, *ast.CompositeLit, *ast.KeyValueExpr:
+			return true
+		case *ast.CallExpr:
+			if p.Fun == e {
+				if i > 0 {
+					if _, isGo := stack[i-1].(*ast.GoStmt); isGo {
+						return true // started as a goroutine
+					}
+				}
+				return false // called on the spot
+			}
+			return s.interfaceArg(p, e)
+		case *ast.AssignStmt:
+			for j, r := range p.Rhs {
+				if r == e && j < len(p.Lhs) {
+					if !s.isLocal(p.Lhs[j]) {
+						return true
+					}
+				}
+			}
+			return false
+		case *ast.ValueSpec:
+			return false
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// interfaceArg reports whether e is passed to call as an argument of
+// interface type (including the ... of a variadic ...any).
+func (s *resultScan) interfaceArg(call *ast.CallExpr, e ast.Expr) bool {
+	tv, ok := s.d.info.Types[call.Fun]
+	if !ok || tv.Type == nil {
+		return false
+	}
+	sig, ok := tv.Type.Underlying().(*types.Signature)
+	if !ok {
+		return false
+	}
+	for i, a := range call.Args {
+		if a != e {
+			continue
+		}
+		var pt types.Type
+		switch {
+		case sig.Variadic() && i >= sig.Params().Len()-1:
+			last := sig.Params().At(sig.Params().Len() - 1).Type()
+			if sl, ok := last.(*types.Slice); ok && !call.Ellipsis.IsValid() {
+				pt = sl.Elem()
+			} else {
+				pt = last
+			}
+		case i < sig.Params().Len():
+			pt = sig.Params().At(i).Type()
+		default:
+			return false
+		}
+		return types.IsInterface(pt)
+	}
+	return false
 }
 
 func isPointer(t types.Type) bool {
@@ -192,4 +277,22 @@ func (d *decider) sizeof(t types.Type) (size int64) {
 		s = sizes
 	}
 	return s.Sizeof(t)
+}
+
+// isLocal reports whether e names a local variable (not a package-level
+// one, a field, an element or a dereference).
+func (s *resultScan) isLocal(e ast.Expr) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	obj := s.d.info.Defs[id]
+	if obj == nil {
+		obj = s.d.info.Uses[id]
+	}
+	v, ok := obj.(*types.Var)
+	if !ok {
+		return id.Name == "_"
+	}
+	return v.Pkg() == nil || v.Parent() != v.Pkg().Scope()
 }

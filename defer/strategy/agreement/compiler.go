@@ -1,0 +1,143 @@
+package agreement
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/deferio/deferio/defer/strategy"
+)
+
+// A Site is a position as the compiler prints it, with the file made
+// absolute.
+type Site struct {
+	File      string
+	Line, Col int
+}
+
+func (s Site) String() string { return fmt.Sprintf("%s:%d:%d", s.File, s.Line, s.Col) }
+
+// deferLine matches the compiler's -d=defer lines
+// (cmd/compile/internal/ssagen/ssa.go, case ir.ODEFER).
+var deferLine = regexp.MustCompile(`^(.+\.go):(\d+):(\d+): (open-coded|stack-allocated|heap-allocated) defer$`)
+
+// ParseCompilerOutput reads what go build -gcflags=-d=defer wrote on
+// standard error: "# pkg" headers and "file:line:col: KIND defer"
+// lines, with relative file names relative to dir. A position printed
+// more than once (a generic function compiled for several shapes) is
+// kept once; if two printings disagree, the position is in conflicts.
+// Other lines (compile errors) are returned in other.
+func ParseCompilerOutput(out []byte, dir string) (sites map[Site]strategy.Kind, conflicts map[Site][]strategy.Kind, other []string) {
+	sites = map[Site]strategy.Kind{}
+	conflicts = map[Site][]strategy.Kind{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		m := deferLine.FindStringSubmatch(line)
+		if m == nil {
+			if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, "# ") {
+				other = append(other, line)
+			}
+			continue
+		}
+		file := m[1]
+		if !filepath.IsAbs(file) {
+			file = filepath.Join(dir, file)
+		}
+		ln, _ := strconv.Atoi(m[2])
+		col, _ := strconv.Atoi(m[3])
+		k, _ := strategy.ParseKind(m[4])
+		s := Site{filepath.Clean(file), ln, col}
+		if old, ok := sites[s]; ok && old != k {
+			conflicts[s] = append(conflicts[s], k)
+			continue
+		}
+		sites[s] = k
+	}
+	return sites, conflicts, other
+}
+
+// gcflags returns the compiler flags that make the compiler print its
+// defer decisions in the build mode cfg describes.
+func gcflags(cfg strategy.Config) string {
+	d := "-d=defer"
+	if cfg.NoOpenDefer {
+		d += ",noopendefer=1"
+	}
+	if cfg.NoOptimize {
+		return "-N " + d
+	}
+	return d
+}
+
+func buildFlags(cfg strategy.Config) []string {
+	var f []string
+	if cfg.Race {
+		f = append(f, "-race")
+	}
+	if cfg.Shared {
+		f = append(f, "-gcflags=-shared")
+	}
+	return f
+}
+
+// compile runs go build (with -a when all is set) with the compiler's -d=defer debugging on the
+// packages matched by patterns, in dir, and returns what it printed.
+func compile(ctx context.Context, dir string, env []string, patterns []string, cfg strategy.Config, all bool) ([]byte, error) {
+	tmp, err := os.MkdirTemp("", "deferstrategy-build-")
+	if err != nil {
+		return nil, fmt.Errorf("unable to create a build output directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	// Main packages are written to tmp; "go build -o dir/" refuses to
+	// run when no main package matches, and then there is nothing to
+	// write, so we build again without -o.
+	var extra []string
+	if all {
+		extra = append(extra, "-a")
+	}
+	out, err := goBuild(ctx, dir, env, patterns, cfg, append(extra, "-o", tmp+string(filepath.Separator))...)
+	if err != nil && strings.Contains(err.Error(), "no main packages to build") {
+		out, err = goBuild(ctx, dir, env, patterns, cfg, extra...)
+	}
+	return out, err
+}
+
+func goBuild(ctx context.Context, dir string, env []string, patterns []string, cfg strategy.Config, extra ...string) ([]byte, error) {
+	args := append([]string{"build"}, extra...)
+	args = append(args, "-gcflags="+gcflags(cfg))
+	args = append(args, buildFlags(cfg)...)
+	args = append(args, "--")
+	args = append(args, patterns...)
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	if cfg.GOARCH != "" {
+		cmd.Env = append(cmd.Env, "GOARCH="+cfg.GOARCH)
+	}
+	var stderr bytes.Buffer
+	cmd.Stdout = &stderr
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		_, _, other := ParseCompilerOutput(stderr.Bytes(), dir)
+		msg := strings.Join(other, "\n")
+		if msg == "" {
+			msg = strings.TrimSpace(stderr.String())
+		}
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return nil, fmt.Errorf("unable to build %s: go build failed:\n%s", strings.Join(patterns, " "), msg)
+		}
+		return nil, fmt.Errorf("unable to run go build: %w", err)
+	}
+	return stderr.Bytes(), nil
+}

@@ -1,0 +1,76 @@
+package strategy_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/deferio/deferio/defer/strategy"
+	"github.com/deferio/deferio/defer/strategy/agreement"
+)
+
+// testModule copies the packages of testdata/src into a new module, so
+// that the real compiler can build them.
+func testModule(t *testing.T, pkgs ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/m\n\ngo 1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pkgs {
+		src := filepath.Join("testdata", "src", p)
+		entries, err := os.ReadDir(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join(src, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Imports between testdata packages become module paths.
+			b = []byte(strings.ReplaceAll(string(b), `"testdata/`, `"example.com/m/`))
+			if err := os.WriteFile(filepath.Join(dir, p, e.Name()), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dir
+}
+
+// TestCompilerAgrees builds the analysistest packages with the real
+// compiler's -d=defer and checks that it agrees with Decide on every
+// defer.
+func TestCompilerAgrees(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		pkgs []string
+		cfg  strategy.Config
+	}{
+		{"default", []string{"errcheck", "loops", "counts", "deadcode", "closures", "results", "rangefunc"}, strategy.Config{}},
+		{"N", []string{"noopt"}, strategy.Config{NoOptimize: true}},
+		{"noopendefer", []string{"noopen"}, strategy.Config{NoOpenDefer: true}},
+		{"race", []string{"race"}, strategy.Config{Race: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.cfg.Race && !raceSupported(t) {
+				t.Skip("-race needs cgo and a C compiler")
+			}
+			dir := testModule(t, tc.pkgs...)
+			var out strings.Builder
+			sum, err := agreement.Run(context.Background(), &out, agreement.Options{Dir: dir, Patterns: []string{"./..."}, Config: tc.cfg, NoRebuild: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Agree != sum.Defers || sum.Defers == 0 {
+				t.Errorf("compiler and Decide disagree:\n%s", out.String())
+			}
+			t.Logf("\n%s", out.String())
+		})
+	}
+}

@@ -86,9 +86,17 @@ func watchCounter(ctx context.Context, dir, file, key string) (<-chan uint64, er
 	if err != nil {
 		return nil, fmt.Errorf("unable to create an inotify instance: %w", err)
 	}
-	if _, err := unix.InotifyAddWatch(fd, p, unix.IN_MODIFY|unix.IN_DELETE_SELF); err != nil {
+	if _, err := unix.InotifyAddWatch(fd, p, unix.IN_MODIFY); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("unable to watch %s: %w", p, err)
+	}
+	// Neither the file's watch nor one on the cgroup's directory hears
+	// the cgroup's removal (kernfs inodes keep their links, so no
+	// IN_DELETE_SELF); rmdir(2) does send IN_DELETE to the parent.
+	parent := filepath.Dir(dir)
+	if _, err := unix.InotifyAddWatch(fd, parent, unix.IN_DELETE|unix.IN_ONLYDIR); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("unable to watch %s: %w", parent, err)
 	}
 	in := os.NewFile(uintptr(fd), "inotify:"+p)
 	ch := make(chan uint64)
@@ -99,22 +107,14 @@ func watchCounter(ctx context.Context, dir, file, key string) (<-chan uint64, er
 		defer stop()
 		buf := make([]byte, 4096)
 		for {
-			n, err := in.Read(buf)
-			if err != nil {
+			// Any event: the counter file changed, or an entry of
+			// the parent went away, perhaps this cgroup.
+			if _, err := in.Read(buf); err != nil {
 				return
-			}
-			gone := false
-			for off := 0; off+unix.SizeofInotifyEvent <= n; {
-				mask := binary.NativeEndian.Uint32(buf[off+4:])
-				nameLen := binary.NativeEndian.Uint32(buf[off+12:])
-				if mask&(unix.IN_DELETE_SELF|unix.IN_IGNORED) != 0 {
-					gone = true
-				}
-				off += unix.SizeofInotifyEvent + int(nameLen)
 			}
 			kv, err := readKeyValues(dir, file)
-			if gone || err != nil {
-				return
+			if err != nil {
+				return // the cgroup is gone
 			}
 			if kv[key] > last {
 				last = kv[key]

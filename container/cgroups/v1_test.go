@@ -38,7 +38,6 @@ func newV1Test(t *testing.T) Manager {
 func i64(v int64) *int64   { return &v }
 func u64(v uint64) *uint64 { return &v }
 func u16(v uint16) *uint16 { return &v }
-func boolp(v bool) *bool   { return &v }
 func exitedBySignal(err error, sig syscall.Signal) bool {
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) {

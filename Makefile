@@ -5,7 +5,7 @@ BUILD ?= build
 BIN := $(BUILD)/bin
 GOFILES = $(shell find . -name '*.go' -not -path '*/testdata/*' -not -path './$(BUILD)/*')
 
-.PHONY: all tour test lint fmt-check vet staticcheck unit bench-smoke build clean
+.PHONY: all tour test lint fmt-check vet staticcheck unit bench-smoke build difftest clean
 
 all: test
 
@@ -43,6 +43,13 @@ unit:
 ## module's own tests too
 bench-smoke:
 	cd benchmarks && $(GO) test $(TESTFLAGS) -run '.' -bench . -benchtime 1x ./...
+
+## difftest: compare the defer model with the real toolchain on N generated
+## programs from seed SEED; divergences are shrunk and saved as testdata
+N ?= 10000
+SEED ?= 1
+difftest:
+	$(GO) test -count 1 -timeout 0 -run 'TestDifferential$$' -v ./defer/difftest -programs $(N) -seed $(SEED) -save
 
 clean:
 	rm -rf $(BUILD)

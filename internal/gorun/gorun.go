@@ -119,9 +119,12 @@ func (m *Module) Build(ctx context.Context, flags ...string) (string, error) {
 
 // Exec runs a compiled program and returns what it did. Only a failure to
 // start it is an error; a non-zero exit is part of the Result.
-func Exec(ctx context.Context, bin string) (Result, error) {
+func Exec(ctx context.Context, bin string) (Result, error) { return ExecArgs(ctx, bin) }
+
+// ExecArgs is Exec with command-line arguments for the program.
+func ExecArgs(ctx context.Context, bin string, args ...string) (Result, error) {
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Env = append(os.Environ(), "GOTRACEBACK=single")
 	err := cmd.Run()
@@ -151,4 +154,18 @@ func RunVersion(ctx context.Context, src []byte, goVersion string) (Result, erro
 		return Result{}, err
 	}
 	return Exec(ctx, bin)
+}
+
+// GOROOT returns the root of the Go toolchain that GoTool runs, as
+// `go env GOROOT` reports it.
+func GOROOT(ctx context.Context) (string, error) {
+	gotool, err := GoTool()
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.CommandContext(ctx, gotool, "env", "GOROOT").Output()
+	if err != nil {
+		return "", fmt.Errorf("unable to ask go env GOROOT: %w", err)
+	}
+	return strings.TrimSpace(string(out)), nil
 }

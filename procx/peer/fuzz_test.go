@@ -65,7 +65,11 @@ func roundTrip(t *testing.T, h *peer.Header) {
 	if err != nil || n != len(b) {
 		t.Fatalf("re-encoded header %q: %d, %v", b, n, err)
 	}
-	if !sameHeader(&again, h) {
+	want := *h
+	if h.Command == peer.Local && h.Version == 2 {
+		want.Family = peer.Unspec // AppendV2 writes LOCAL without addresses
+	}
+	if !sameHeader(&again, &want) {
 		t.Fatalf("round trip changed the header:\n was %v\n now %v", h, &again)
 	}
 }

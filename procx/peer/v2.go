@@ -168,7 +168,8 @@ func headerCRC(hdr []byte, crcAt int) uint32 {
 }
 
 // AppendV2 appends h as a version 2 header to dst. For the Local command
-// or the Unspec family no address block is written. If h.TLVs holds a
+// or the Unspec family no address block is written (and a Local header's
+// family is written as UNSPEC: the receiver ignores it anyway). If h.TLVs holds a
 // CRC32C TLV, its value is replaced by the checksum of the header written.
 // A header whose addresses do not fit its family, or which would exceed
 // 65,535 bytes after the first 16, gives an error and dst unchanged.

@@ -154,20 +154,6 @@ func requireRoot(t *testing.T) {
 	t.Skip("needs root to create a PID namespace")
 }
 
-// requireTool finds a program the test needs, failing under CI=true.
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := procx.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("this test needs %s: %v", name, err)
-	}
-	t.Skipf("needs %s: %v", name, err)
-	return ""
-}
-
 // marker returns a unique NAME=VALUE environment entry. Every process
 // started with it, and every descendant, carries it in /proc/PID/environ,
 // which is how the tests find leftovers without trusting PIDs.

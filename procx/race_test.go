@@ -1,0 +1,5 @@
+//go:build race
+
+package procx_test
+
+const raceEnabled = true

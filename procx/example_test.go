@@ -23,10 +23,12 @@ func ExampleCommand() {
 	cmd.Stdout = out
 	err = cmd.Run()
 	fmt.Printf("%q\n", out.String())
-	fmt.Println(err)
+	fmt.Println(err) // the exit status wins over the context's error
+	fmt.Println(ctx.Err())
 	fmt.Println(procx.StatusOf(cmd.ProcessState))
 	// Output:
 	// "started\n"
+	// signal: killed
 	// context deadline exceeded
 	// killed by SIGKILL
 }

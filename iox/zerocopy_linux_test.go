@@ -68,7 +68,9 @@ var zcCases = []zcCase{
 	{"file-file/only-writer", "", fileToFile(func(dst, src *os.File) (int64, error) { return io.Copy(iox.OnlyWriter(dst), src) })},
 
 	{"file-tcp/plain", "sendfile", fileToTCP(func(dst *net.TCPConn, src *os.File) (int64, error) { return io.Copy(dst, src) })},
-	{"file-tcp/counting-reader", "sendfile", fileToTCP(func(dst *net.TCPConn, src *os.File) (int64, error) { return countedCopy(dst, iox.NewCountingReader(src)) })},
+	{"file-tcp/counting-reader", "sendfile", fileToTCP(func(dst *net.TCPConn, src *os.File) (int64, error) {
+		return countedCopy(dst, iox.NewCountingReader(src))
+	})},
 	{"file-tcp/counting-writer", "sendfile", fileToTCP(func(dst *net.TCPConn, src *os.File) (int64, error) {
 		cw := iox.NewCountingWriter(dst)
 		n, err := io.Copy(cw, src)
@@ -87,7 +89,9 @@ var zcCases = []zcCase{
 	{"file-tcp/only-writer", "", fileToTCP(func(dst *net.TCPConn, src *os.File) (int64, error) { return io.Copy(iox.OnlyWriter(dst), src) })},
 
 	{"tcp-file/plain", "splice", tcpToFile(func(dst *os.File, src *net.TCPConn) (int64, error) { return io.Copy(dst, src) })},
-	{"tcp-file/counting-reader", "splice", tcpToFile(func(dst *os.File, src *net.TCPConn) (int64, error) { return countedCopy(dst, iox.NewCountingReader(src)) })},
+	{"tcp-file/counting-reader", "splice", tcpToFile(func(dst *os.File, src *net.TCPConn) (int64, error) {
+		return countedCopy(dst, iox.NewCountingReader(src))
+	})},
 	{"tcp-file/counting-writer", "splice", tcpToFile(func(dst *os.File, src *net.TCPConn) (int64, error) {
 		cw := iox.NewCountingWriter(dst)
 		n, err := io.Copy(cw, src)

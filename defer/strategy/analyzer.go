@@ -74,7 +74,8 @@ func flags() flag.FlagSet {
 	fs.BoolVar(&flagN, "N", false, "predict for -gcflags=-N (optimizations off)")
 	fs.BoolVar(&flagNoOpenDefer, "noopendefer", false, "predict for -gcflags=-d=noopendefer")
 	fs.BoolVar(&flagShared, "shared", false, "predict for -shared/-dynlink (matters on 386)")
-	fs.StringVar(&flagGOARCH, "goarch", runtime.GOARCH, "target architecture (matters with -shared)")
+	flagGOARCH = runtime.GOARCH
+	fs.Var(goarchFlag{&flagGOARCH}, "goarch", "target architecture (matters with -shared)")
 	fs.BoolVar(&flagNotOpen, "notopen", false, "report only defers that are not open-coded, with the reasons")
 	return *fs
 }
@@ -134,4 +135,23 @@ func hasDefer(files []*ast.File) bool {
 		}
 	}
 	return false
+}
+
+// goarchFlag accepts only architectures the Go toolchain knows, so that
+// a typo is a usage error.
+type goarchFlag struct{ p *string }
+
+func (f goarchFlag) String() string {
+	if f.p == nil {
+		return ""
+	}
+	return *f.p
+}
+
+func (f goarchFlag) Set(s string) error {
+	if err := (Config{GOARCH: s}).Validate(); err != nil {
+		return err
+	}
+	*f.p = s
+	return nil
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package costlessons
+
+const raceEnabled = false

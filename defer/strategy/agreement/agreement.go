@@ -155,15 +155,18 @@ type Prediction struct {
 	Generic  bool // in a generic function or a method of a generic type
 }
 
+// loadMode type-checks the dependencies from source too: export data
+// would need a compilation of its own.
+const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+	packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo |
+	packages.NeedImports | packages.NeedDeps
+
 // Predict loads the packages matched by patterns in dir and returns the
 // decision for every defer statement in their files.
 func Predict(ctx context.Context, dir string, env []string, patterns []string, cfg strategy.Config) ([]Prediction, error) {
 	lcfg := &packages.Config{
 		Context:    ctx,
-		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo |
-			// Type-check the dependencies from source: export data would
-			// need a compilation of its own.
-			packages.NeedImports | packages.NeedDeps,
+		Mode:       loadMode,
 		Dir:        dir,
 		Env:        env,
 		BuildFlags: buildFlags(cfg),

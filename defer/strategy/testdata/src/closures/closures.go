@@ -32,7 +32,7 @@ func use() { generic(1) }
 // recover and defer recover() do not disable open coding.
 func recovers() (err error) {
 	defer recover() // want `^open-coded defer$`
-	defer func() { // want `^open-coded defer$`
+	defer func() {  // want `^open-coded defer$`
 		if r := recover(); r != nil {
 			err = nil
 		}

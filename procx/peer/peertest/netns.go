@@ -1,0 +1,164 @@
+// Package peertest builds real network topologies for tests, lessons and
+// demos of package peer: network namespaces joined by veth pairs, iptables
+// rules inside them, and a small TCP proxy that can send PROXY headers.
+//
+// Everything it creates is named with the prefix "dfpeer-" and a
+// per-process counter, lives inside namespaces it created, and is removed
+// by Close. It needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) and the ip
+// command; iptables rules need Debian's iptables package.
+package peertest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+var counter atomic.Int64
+
+// uniqueName returns "dfpeer-<pid>-<n>-<role>", unique on this machine
+// while the process lives.
+func uniqueName(role string) string {
+	return fmt.Sprintf("dfpeer-%d-%d-%s", os.Getpid(), counter.Add(1), role)
+}
+
+// A Netns is a named network namespace ("ip netns add").
+type Netns struct {
+	// Name is the namespace's name under /run/netns.
+	Name string
+}
+
+// NewNetns creates a network namespace whose name ends in role, with its
+// loopback interface up. Close removes it.
+func NewNetns(role string) (*Netns, error) {
+	n := &Netns{Name: uniqueName(role)}
+	if _, err := run("ip", "netns", "add", n.Name); err != nil {
+		return nil, fmt.Errorf("unable to create network namespace %s: %w", n.Name, err)
+	}
+	if _, err := n.Run("ip", "link", "set", "lo", "up"); err != nil {
+		n.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+// Close deletes the namespace; interfaces and iptables rules inside it
+// go with it.
+func (n *Netns) Close() error {
+	if _, err := run("ip", "netns", "del", n.Name); err != nil {
+		return fmt.Errorf("unable to delete network namespace %s: %w", n.Name, err)
+	}
+	return nil
+}
+
+// Run runs a command inside the namespace ("ip netns exec") and returns
+// its standard output.
+func (n *Netns) Run(args ...string) (string, error) {
+	return run("ip", append([]string{"netns", "exec", n.Name}, args...)...)
+}
+
+// Do runs fn on an OS thread that has joined the namespace. Sockets fn
+// creates belong to the namespace for their whole life, whichever thread
+// uses them later. The thread is never given back to the Go scheduler:
+// it stays locked and exits with its goroutine, so no other goroutine
+// ever runs inside the namespace by accident.
+func (n *Netns) Do(fn func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread dies with this goroutine
+		fd, err := unix.Open("/run/netns/"+n.Name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			errc <- fmt.Errorf("unable to open network namespace %s: %w", n.Name, err)
+			return
+		}
+		err = unix.Setns(fd, unix.CLONE_NEWNET)
+		unix.Close(fd)
+		if err != nil {
+			errc <- fmt.Errorf("unable to enter network namespace %s: %w", n.Name, err)
+			return
+		}
+		errc <- fn()
+	}()
+	return <-errc
+}
+
+// Veth joins a and b with a veth pair, the end in a named aName with
+// address aAddr, the end in b named bName with bAddr, both up. IPv6
+// addresses are added without duplicate address detection, so they are
+// usable at once. The pair is created directly inside the namespaces, so
+// nothing appears in the caller's namespace even for a moment.
+func Veth(a *Netns, aName string, aAddr netip.Prefix, b *Netns, bName string, bAddr netip.Prefix) error {
+	if _, err := run("ip", "link", "add", aName, "netns", a.Name, "type", "veth", "peer", "name", bName, "netns", b.Name); err != nil {
+		return fmt.Errorf("unable to create veth pair %s/%s: %w", aName, bName, err)
+	}
+	for _, end := range []struct {
+		ns   *Netns
+		name string
+		addr netip.Prefix
+	}{{a, aName, aAddr}, {b, bName, bAddr}} {
+		if err := end.ns.AddAddr(end.name, end.addr); err != nil {
+			return err
+		}
+		if _, err := end.ns.Run("ip", "link", "set", end.name, "up"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddAddr adds an address to an interface of the namespace (IPv6 without
+// duplicate address detection).
+func (n *Netns) AddAddr(dev string, p netip.Prefix) error {
+	args := []string{"ip", "addr", "add", p.String(), "dev", dev}
+	if p.Addr().Is6() {
+		args = append(args, "nodad")
+	}
+	_, err := n.Run(args...)
+	return err
+}
+
+func run(name string, args ...string) (string, error) {
+	var out, errb bytes.Buffer
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(errb.String())
+		if msg == "" {
+			msg = strings.TrimSpace(out.String())
+		}
+		return "", fmt.Errorf("%s %s failed: %w: %s", name, strings.Join(args, " "), err, msg)
+	}
+	return out.String(), nil
+}
+
+// Missing says what this machine lacks to build topologies: root, the ip
+// command, or (when iptables is true) the iptables and ip6tables commands.
+// It returns nil when nothing is missing.
+func Missing(iptables bool) error {
+	var errs []error
+	if os.Geteuid() != 0 {
+		errs = append(errs, errors.New("not root (network namespaces need CAP_SYS_ADMIN)"))
+	}
+	tools := []string{"ip"}
+	if iptables {
+		tools = append(tools, "iptables", "ip6tables")
+	}
+	for _, t := range tools {
+		if _, err := exec.LookPath(t); err != nil {
+			pkg := "iproute2"
+			if t != "ip" {
+				pkg = "iptables"
+			}
+			errs = append(errs, fmt.Errorf("%s not found (Debian package %s): %w", t, pkg, err))
+		}
+	}
+	return errors.Join(errs...)
+}

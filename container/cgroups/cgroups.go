@@ -36,28 +36,32 @@ import (
 type Manager interface {
 	// Apply creates the cgroup's directory in every hierarchy where it is
 	// missing (with any missing parents) and moves the process pid into
-	// it. On cgroup v1 a new cpuset directory first gets its parent's
-	// cpuset.cpus and cpuset.mems, because the kernel refuses tasks in a
-	// cpuset with none. Apply may be called again for another pid. If it
-	// fails, it removes the directories it created in that call and the
-	// process stays where it was in the hierarchies it had not yet joined.
+	// it. On cgroup v1 an empty cpuset directory on the way (new or not)
+	// first gets its parent's cpuset.cpus and cpuset.mems, because the
+	// kernel refuses tasks in a cpuset with none (ENOSPC). Apply may be
+	// called again for another pid. If it fails, it moves the process
+	// back to the cgroups it came from in the hierarchies it had joined
+	// and removes the directories it created in that call.
 	Apply(pid int) error
 
 	// Set writes the resources r to the cgroup's files: memory limit,
 	// memory+swap, reservation and swappiness; cpu shares, quota,
 	// period, burst and idle, and cpuset cpus and mems; the pids limit;
 	// blkio weight and per-device throttles; the devices allow and deny
-	// list. Fields that are nil or empty are left as they are, so Set can
-	// be called again on a running cgroup to update it. Values are
-	// checked first: a negative limit, a weight out of range or a bad
-	// device rule is an error and nothing is written. On v1 device rules
-	// are written in order to devices.allow and devices.deny. On v2 the
-	// kernel enforces device rules only through an eBPF program attached
-	// to the cgroup, which this package does not build: Set returns an
-	// error wrapping [ErrDevicesNeedEBPF] and writes nothing when r has
-	// device rules. A limit whose controller is absent (a v2 hierarchy
-	// without the memory controller, say) is an error wrapping
-	// [ErrNoController].
+	// list. Fields that are nil or empty, and limits of 0 (as in runc),
+	// are left as they are, so Set can be called again on a running
+	// cgroup to update it; -1 means "no limit". Values are checked
+	// first: a limit below -1, a weight out of range or a bad device
+	// rule is an error naming every problem, and nothing is written. If
+	// the kernel then refuses a write, the writes before it stay.
+	//
+	// On v1 device rules are written in order to devices.allow and
+	// devices.deny. On v2 the kernel enforces device rules only through
+	// an eBPF program attached to the cgroup, which this package does
+	// not build: Set returns an error wrapping [ErrDevicesNeedEBPF] and
+	// writes nothing when r has device rules. A limit whose controller
+	// is absent (a v2 hierarchy without the memory controller, say) is
+	// an error wrapping [ErrNoController].
 	Set(r *specs.LinuxResources) error
 
 	// Freeze stops every process of the cgroup and returns once the

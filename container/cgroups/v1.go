@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // v1 manages one cgroup across the v1 hierarchies: a directory per
@@ -95,7 +96,11 @@ func (v *v1) Apply(pid int) (err error) {
 		}
 		created = append(created, made...)
 		if k == "cpuset" {
-			for _, d := range made {
+			// Every level, not only the new ones: a cpuset made by
+			// someone else may be empty too.
+			for d := v.roots[k]; d != dir; {
+				rel, _ := filepath.Rel(d, dir)
+				d = filepath.Join(d, strings.Split(rel, string(filepath.Separator))[0])
 				if err := inheritCpuset(d); err != nil {
 					return fmt.Errorf("unable to apply cgroup %s: %w", v.path, err)
 				}

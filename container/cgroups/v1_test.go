@@ -487,7 +487,8 @@ func TestSetCPUAndDevices(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := &specs.LinuxResources{
-		CPU: &specs.LinuxCPU{Shares: u64(512), Quota: i64(50000), Period: u64(100000), Cpus: "0", Mems: "0"},
+		CPU:     &specs.LinuxCPU{Shares: u64(512), Quota: i64(50000), Period: u64(100000), Cpus: "0", Mems: "0"},
+		BlockIO: &specs.LinuxBlockIO{Weight: u16(500)},
 		Devices: []specs.LinuxDeviceCgroup{
 			{Allow: false, Access: "rwm"},
 			{Allow: true, Type: "c", Major: i64(1), Minor: i64(3), Access: "rwm"},
@@ -504,6 +505,7 @@ func TestSetCPUAndDevices(t *testing.T) {
 		{p["cpuset"], "cpuset.cpus", "0"},
 		{p["cpuset"], "cpuset.mems", "0"},
 		{p["devices"], "devices.list", "c 1:3 rwm"},
+		{p["blkio"], "blkio.bfq.weight", "500"},
 	} {
 		if got, err := readFile(c.dir, c.file); err != nil || got != c.want {
 			t.Errorf("%s = %q, %v; want %q", c.file, got, err, c.want)
@@ -559,5 +561,35 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}
 	if got, _ := readFile(m.Paths()["pids"], "pids.max"); got != "max" {
 		t.Errorf("pids.max = %s after a rejected Set, want max", got)
+	}
+}
+
+// TestEmptyCpusetRefusesTasks shows why Apply copies cpuset.cpus and
+// cpuset.mems into a new cpuset cgroup: without them the kernel refuses
+// the pid with ENOSPC.
+func TestEmptyCpusetRefusesTasks(t *testing.T) {
+	m := newV1Test(t)
+	root, ok := m.(*v1).roots["cpuset"]
+	if !ok {
+		t.Skip("no cpuset hierarchy")
+	}
+	dir := m.Paths()["cpuset"]
+	if _, err := mkdirCgroup(root, dir); err != nil {
+		t.Fatal(err)
+	}
+	if cpus, _ := readFile(dir, "cpuset.cpus"); cpus != "" {
+		t.Skipf("new cpusets inherit here (cgroup.clone_children): cpus %q", cpus)
+	}
+	sleep := exec.Command("sleep", "100")
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = sleep.Process.Kill(); _ = sleep.Wait() }()
+	err := writeFile(dir, "cgroup.procs", strconv.Itoa(sleep.Process.Pid))
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("moving a pid into an empty cpuset: %v, want ENOSPC", err)
+	}
+	if err := m.Apply(sleep.Process.Pid); err != nil {
+		t.Fatalf("Apply into the same cpuset: %v", err)
 	}
 }

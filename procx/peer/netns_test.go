@@ -85,6 +85,8 @@ func serveOnce(l net.Listener, cfg peer.Config) <-chan observed {
 			o.err = err
 		}
 		c.Write([]byte("ok"))
+		c.(*net.TCPConn).CloseWrite()
+		io.Copy(io.Discard, pc) // read the client's bytes: closing with unread data would reset
 		ch <- o
 	}()
 	return ch

@@ -1,0 +1,136 @@
+package execlessons_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/deferio/deferio/internal/lesson"
+	"github.com/deferio/deferio/internal/lessons/execlessons"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of the deterministic lessons")
+
+// golden lists the lessons whose whole output is the same on every run.
+var golden = map[string]bool{
+	"exec-startprocess": true,
+	"exec-stdio":        true,
+	"exec-orphans":      true,
+	"exec-lowlevel":     true,
+}
+
+func runLesson(t *testing.T, id string) string {
+	t.Helper()
+	l, err := lesson.Find(execlessons.Lessons(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := lesson.Run(context.Background(), &buf, l, lesson.Options{}); err != nil {
+		t.Fatalf("lesson %s: %v\n%s", id, err, buf.String())
+	}
+	return buf.String()
+}
+
+func TestLessonsValid(t *testing.T) {
+	ls := execlessons.Lessons()
+	if len(ls) == 0 {
+		t.Fatal("no lessons")
+	}
+	for _, l := range ls {
+		if err := l.Validate(); err != nil {
+			t.Error(err)
+		}
+		if l.Topic != "exec" || !strings.HasPrefix(l.ID, "exec-") {
+			t.Errorf("lesson %s has topic %q", l.ID, l.Topic)
+		}
+	}
+}
+
+func TestLessonGolden(t *testing.T) {
+	for id := range golden {
+		t.Run(id, func(t *testing.T) {
+			got := runLesson(t, id)
+			path := filepath.Join("testdata", id+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("lesson %s printed something else than %s (go test -update rewrites it):\n%s", id, path, got)
+			}
+		})
+	}
+}
+
+func requireStrace(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat("/usr/bin/strace"); err == nil {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("strace is needed (Debian package strace) and CI=true makes its absence a failure")
+	}
+	t.Skip("strace is not installed")
+}
+
+func TestCloneLesson(t *testing.T) {
+	requireStrace(t)
+	out := runLesson(t, "exec-clone")
+	for _, want := range []string{
+		// Go: one clone sharing memory, suspended until the child execs.
+		"clone(child_stack=NULL, flags=CLONE_VM|CLONE_PIDFD|CLONE_VFORK|SIGCHLD",
+		`execve("/bin/true", ["/bin/true"]`,
+		// bash: a real fork, no CLONE_VM.
+		"clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the lesson does not show %q:\n%s", want, out)
+		}
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "flags=") && strings.Contains(l, "CLONE_THREAD") {
+			t.Errorf("a runtime thread was not filtered out: %s", l)
+		}
+	}
+}
+
+func TestStatusLesson(t *testing.T) {
+	out := runLesson(t, "exec-status")
+	for _, want := range []string{
+		"exit code 0 ", "exit code 3 ", "exit code 44 ",
+		"killed by SIGTERM ", "raw status 0x000f",
+		"killed by SIGSEGV ", "raw status 0x0300",
+		`not started: unable to run "no-such-program": no such program in PATH`,
+		"rusage: user > 0 or system > 0: true; max RSS above 1 MiB: true",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the lesson does not show %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestRunAll(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles every program")
+	}
+	var buf bytes.Buffer
+	if err := lesson.RunAll(context.Background(), &buf, execlessons.Lessons(), lesson.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range execlessons.Lessons() {
+		if !strings.Contains(buf.String(), "["+l.ID+"]") {
+			t.Errorf("RunAll did not print lesson %s", l.ID)
+		}
+	}
+}

@@ -45,11 +45,11 @@ func compile(b *testing.B, pats []string) time.Duration {
 func model(b *testing.B, pats []string) (time.Duration, int) {
 	b.Helper()
 	start := time.Now()
-	preds, err := agreement.Predict(context.Background(), ".", os.Environ(), pats, strategy.Config{})
+	pred, err := agreement.Predict(context.Background(), ".", os.Environ(), pats, strategy.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return time.Since(start), len(preds)
+	return time.Since(start), len(pred.Defers)
 }
 
 // BenchmarkStrategies runs the compiler and the model side by side.

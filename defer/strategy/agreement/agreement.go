@@ -77,9 +77,10 @@ type Summary struct {
 	// strategies (two instantiations of a generic function that
 	// differ). They count as mismatches.
 	Conflicts []Site
-	// Outside counts compiler lines in files the prediction did not
-	// cover (generic code of other packages instantiated here).
-	Outside int
+	// Outside lists compiler lines in files the prediction did not
+	// cover: generic code of other packages, instantiated in these.
+	// They are not counted in Defers.
+	Outside []Site
 	// Elapsed is the time spent by the compiler run and by the
 	// prediction (loading and type-checking included).
 	CompileTime, PredictTime time.Duration
@@ -133,13 +134,13 @@ func Run(ctx context.Context, w io.Writer, opts Options) (*Summary, error) {
 	sites, conflicts, _ := ParseCompilerOutput(out, dir)
 
 	start = time.Now()
-	preds, err := Predict(ctx, dir, env, opts.Patterns, opts.Config)
+	pred, err := Predict(ctx, dir, env, opts.Patterns, opts.Config)
 	if err != nil {
 		return nil, err
 	}
 	sum.PredictTime = time.Since(start)
 
-	compare(sum, sites, conflicts, preds)
+	compare(sum, sites, conflicts, pred)
 	if w != nil {
 		if err := sum.Write(w); err != nil {
 			return sum, fmt.Errorf("unable to write the report: %w", err)
@@ -161,9 +162,18 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 	packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo |
 	packages.NeedImports | packages.NeedDeps
 
+// Predicted is what the model says about a set of packages.
+type Predicted struct {
+	// Defers has a decision for every defer statement.
+	Defers []Prediction
+	// Files are the source files analysed, named as the compiler names
+	// them (after //line directives), whether they defer or not.
+	Files []string
+}
+
 // Predict loads the packages matched by patterns in dir and returns the
 // decision for every defer statement in their files.
-func Predict(ctx context.Context, dir string, env []string, patterns []string, cfg strategy.Config) ([]Prediction, error) {
+func Predict(ctx context.Context, dir string, env []string, patterns []string, cfg strategy.Config) (*Predicted, error) {
 	lcfg := &packages.Config{
 		Context:    ctx,
 		Mode:       loadMode,
@@ -190,22 +200,25 @@ func Predict(ctx context.Context, dir string, env []string, patterns []string, c
 		}
 		return nil, fmt.Errorf("unable to load %s:\n%s", strings.Join(patterns, " "), strings.Join(errs, "\n"))
 	}
-	var preds []Prediction
+	pred := &Predicted{}
 	for _, p := range pkgs {
+		for _, f := range p.Syntax {
+			pred.Files = append(pred.Files, filepath.Clean(p.Fset.Position(f.Package).Filename))
+		}
 		ds, err := strategy.Decide(p.Fset, p.Syntax, p.TypesInfo, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("unable to decide for %s: %w", p.PkgPath, err)
 		}
 		generic := genericDefers(p.Syntax)
 		for _, d := range ds {
-			preds = append(preds, Prediction{
+			pred.Defers = append(pred.Defers, Prediction{
 				Site:     Site{filepath.Clean(d.Pos.Filename), d.Pos.Line, d.Pos.Column},
 				Decision: d,
 				Generic:  generic[d.Defer],
 			})
 		}
 	}
-	return preds, nil
+	return pred, nil
 }
 
 // genericDefers finds the defers inside generic functions and methods of

@@ -12,10 +12,13 @@ import (
 
 const noLine = "no line"
 
-func compare(sum *Summary, sites map[Site]strategy.Kind, conflicts map[Site][]strategy.Kind, preds []Prediction) {
+func compare(sum *Summary, sites map[Site]strategy.Kind, conflicts map[Site][]strategy.Kind, pred *Predicted) {
 	files := map[string]bool{}
+	for _, f := range pred.Files {
+		files[f] = true
+	}
 	predicted := map[Site]bool{}
-	for _, p := range preds {
+	for _, p := range pred.Defers {
 		files[p.Site.File] = true
 		predicted[p.Site] = true
 		got, printed := sites[p.Site]
@@ -58,7 +61,7 @@ func compare(sum *Summary, sites map[Site]strategy.Kind, conflicts map[Site][]st
 	// statement: the positions did not line up.
 	for s, k := range sites {
 		if !files[s.File] {
-			sum.Outside++
+			sum.Outside = append(sum.Outside, s)
 			continue
 		}
 		if !predicted[s] {
@@ -72,6 +75,9 @@ func compare(sum *Summary, sites map[Site]strategy.Kind, conflicts map[Site][]st
 	}
 	slices.SortFunc(sum.Mismatches, bySite)
 	slices.SortFunc(sum.NotCompiled, bySite)
+	slices.SortFunc(sum.Outside, func(a, b Site) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
 }
 
 // Write prints the report: the confusion matrix (rows: the compiler,
@@ -108,8 +114,15 @@ func (s *Summary) Write(w io.Writer) error {
 	if len(s.NotCompiled) > 0 {
 		fmt.Fprintf(&b, "\nnot compiled (generic, never instantiated here; not counted): %d\n", len(s.NotCompiled))
 	}
-	if s.Outside > 0 {
-		fmt.Fprintf(&b, "compiler lines outside the analysed files (not counted): %d\n", s.Outside)
+	if len(s.Outside) > 0 {
+		fmt.Fprintf(&b, "\ncompiler lines in other packages' files (generic code instantiated here; not counted): %d\n", len(s.Outside))
+		for i, site := range s.Outside {
+			if i == 10 {
+				fmt.Fprintf(&b, "  ...\n")
+				break
+			}
+			fmt.Fprintf(&b, "  %s\n", site)
+		}
 	}
 	fmt.Fprintf(&b, "agreement: %d/%d defers\n", s.Agree, s.Defers)
 	_, err := io.WriteString(w, b.String())

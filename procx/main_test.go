@@ -61,6 +61,9 @@ func child(role string) int {
 		}
 	case "reaper-sub":
 		r.Subreaper = true
+	case "reaper-sub-wait":
+		r.Subreaper = true
+		r.WaitOrphans = true
 	default:
 		fmt.Fprintln(os.Stderr, "unknown child role", role)
 		return 3

@@ -48,6 +48,12 @@ type Reaper struct {
 	// (prctl(PR_SET_CHILD_SUBREAPER)), so orphans below it are re-parented
 	// to it even when it is not PID 1. The mark stays after Run returns.
 	Subreaper bool
+	// WaitOrphans makes Run, once the main child has exited, go on
+	// reaping until this process has no child left, instead of returning
+	// at once. Without it, children still running when Run returns are
+	// not waited for: a PID 1 should then exit, and the kernel kills what
+	// is left of its namespace; any other caller must wait for them.
+	WaitOrphans bool
 	// OnStart, if set, is called with the main child's PID once it runs.
 	OnStart func(pid int)
 	// OnReap, if set, is called for every child reaped, the main child
@@ -67,9 +73,14 @@ func Reap(ctx context.Context, argv []string, attr *os.ProcAttr) (Status, error)
 // [LookPath].
 //
 // When ctx is done, the main child is sent SIGKILL and Run still waits for
-// it, then returns its status with ctx.Err(). Otherwise the error is nil
-// whenever the main child ran, whatever its exit status: the Status says
-// how it ended.
+// it, then returns its status with ctx.Err() (with WaitOrphans, a context
+// done after the main child exited stops the wait for orphans). Otherwise
+// the error is nil whenever the main child ran, whatever its exit status:
+// the Status says how it ended.
+//
+// A forwarded signal that came from the terminal (Ctrl-C) has usually
+// reached the main child already, since it shares the terminal's
+// foreground process group; the child then gets it twice.
 func (r *Reaper) Run(ctx context.Context, argv []string, attr *os.ProcAttr) (Status, error) {
 	if len(argv) == 0 || argv[0] == "" {
 		return Status{}, ErrEmptyArgv
@@ -112,58 +123,64 @@ func (r *Reaper) Run(ctx context.Context, argv []string, attr *os.ProcAttr) (Sta
 		r.OnStart(p.Pid)
 	}
 
-	var ctxErr error
+	var (
+		ctxErr   error
+		main     Status
+		mainDone bool
+	)
 	done := ctx.Done()
 	for {
-		main, ok, err := r.reapAll(p.Pid)
+		st, found, none, err := r.reapAll(p.Pid)
 		if err != nil {
-			// Only ECHILD is possible, meaning the main child was
-			// reaped by someone else.
-			return Status{}, fmt.Errorf("unable to wait for %q (pid %d): %w", argv[0], p.Pid, err)
+			return main, fmt.Errorf("unable to wait for the children of pid %d: %w", os.Getpid(), err)
 		}
-		if ok {
+		if found {
+			main, mainDone = st, true
+		}
+		switch {
+		case mainDone && (!r.WaitOrphans || none):
 			return main, ctxErr
+		case none:
+			return Status{}, fmt.Errorf("unable to wait for %q (pid %d): it was reaped by someone else", argv[0], p.Pid)
 		}
 		select {
 		case s := <-sigc:
-			if s == syscall.SIGCHLD {
+			if s == syscall.SIGCHLD || mainDone {
 				continue
 			}
 			// ESRCH here means the child exited; the next reapAll sees it.
 			_ = p.Signal(s)
 		case <-done:
-			ctxErr = ctx.Err()
 			done = nil
+			if mainDone {
+				// Only orphans are left, and they are not ours to kill.
+				return main, ctx.Err()
+			}
+			ctxErr = ctx.Err()
 			_ = p.Kill()
 		}
 	}
 }
 
-// reapAll reaps every child that has exited, without blocking. It reports
-// the main child's status once it is among them; it then goes on reaping
-// the zombies the main child left, which the kernel re-parented here
-// before the main child itself became a zombie.
-func (r *Reaper) reapAll(mainPid int) (Status, bool, error) {
-	var main Status
-	found := false
+// reapAll reaps every child that has exited, without blocking. It
+// reports the main child's status if it was among them, and whether this
+// process has no child left at all (ECHILD). After the main child it goes
+// on reaping the zombies the main child left, which the kernel
+// re-parented here before the main child itself became a zombie.
+func (r *Reaper) reapAll(mainPid int) (main Status, found, none bool, err error) {
 	for {
 		var ws syscall.WaitStatus
 		var ru syscall.Rusage
 		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, &ru)
-		if errors.Is(err, syscall.EINTR) {
+		switch {
+		case errors.Is(err, syscall.EINTR):
 			continue
-		}
-		if errors.Is(err, syscall.ECHILD) {
-			if found {
-				return main, true, nil
-			}
-			return Status{}, false, err
-		}
-		if err != nil {
-			return Status{}, false, err
-		}
-		if pid == 0 {
-			return main, found, nil
+		case errors.Is(err, syscall.ECHILD):
+			return main, found, true, nil
+		case err != nil:
+			return main, found, false, err
+		case pid == 0:
+			return main, found, false, nil
 		}
 		st := FromWaitStatus(pid, ws, &ru)
 		if pid == mainPid {

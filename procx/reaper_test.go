@@ -169,3 +169,12 @@ func TestReaperContext(t *testing.T) {
 		t.Errorf("main %v, err %q: want killed by SIGKILL, deadline exceeded", rep.Main, rep.Err)
 	}
 }
+
+// With WaitOrphans, Run returns only when no child is left: here an
+// orphan that is still running when the main child exits.
+func TestReaperWaitOrphans(t *testing.T) {
+	argv := []string{"sh", "-c", "(sleep 0.2; exit 5) & exit 7"}
+	cmd, r := startReaperChild(t, "reaper-sub-wait", argv, nil)
+	rep := finish(t, cmd, r)
+	checkOrphanReaped(t, rep)
+}

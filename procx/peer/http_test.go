@@ -89,19 +89,20 @@ func TestClientFromRequest(t *testing.T) {
 		{"two X-Real-IP", "10.0.0.1:80", "X-Real-IP", map[string][]string{"X-Real-Ip": {"192.0.2.61", "6.6.6.6"}}, "10.0.0.1:80", peer.SourceRemoteAddr},
 	}
 	for _, tc := range cases {
-		r := httptest.NewRequest("GET", "/", nil)
-		r.RemoteAddr = tc.remote
-		for k, vs := range tc.hdr {
-			r.Header[k] = vs
-		}
-		got, err := peer.ClientFromRequest(r, peer.HTTPTrust{Proxies: trust, Header: tc.header})
-		if err != nil {
-			t.Errorf("%s: %v", tc.name, err)
-			continue
-		}
-		if got.Addr.String() != tc.want || got.Source != tc.source {
-			t.Errorf("%s: %v; want %s from %s", tc.name, got, tc.want, tc.source)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.RemoteAddr = tc.remote
+			for k, vs := range tc.hdr {
+				r.Header[k] = vs
+			}
+			got, err := peer.ClientFromRequest(r, peer.HTTPTrust{Proxies: trust, Header: tc.header})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Addr.String() != tc.want || got.Source != tc.source {
+				t.Errorf("%v; want %s from %s", got, tc.want, tc.source)
+			}
+		})
 	}
 	r := httptest.NewRequest("GET", "/", nil)
 	r.RemoteAddr = "@"

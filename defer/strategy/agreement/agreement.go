@@ -119,6 +119,11 @@ func Run(ctx context.Context, w io.Writer, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unable to resolve directory %q: %w", opts.Dir, err)
 	}
+	if fi, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("unable to use directory %q: %w", opts.Dir, err)
+	} else if !fi.IsDir() {
+		return nil, fmt.Errorf("unable to use directory %q: not a directory", opts.Dir)
+	}
 	env := opts.Env
 	if env == nil {
 		env = os.Environ()

@@ -77,4 +77,3 @@ func TestStdSample(t *testing.T) {
 		t.Errorf("the report does not end with the agreement line:\n%s", out.String())
 	}
 }
-

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"go.uber.org/goleak"
 )
 
 // newV1Test returns a v1 Manager for a fresh test path. On this project's
@@ -254,6 +255,7 @@ func TestOOMKillIsNotified(t *testing.T) {
 
 func TestNotifyOOMCloses(t *testing.T) {
 	m := newV1Test(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	cmd := exec.Command("true")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"go.uber.org/goleak"
 )
 
 // The cgroup2 hierarchy here (/sys/fs/cgroup/unified on a hybrid host) has
@@ -140,6 +141,7 @@ func TestV2MissingControllersAndDevices(t *testing.T) {
 // "populated" goes from 0 to 1 when a process joins.
 func TestWatchCounter(t *testing.T) {
 	m := newV2Test(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	dir := m.Paths()[unifiedKey]
 	if _, err := mkdirCgroup(m.(*v2).root, dir); err != nil {
 		t.Fatal(err)

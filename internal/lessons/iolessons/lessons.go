@@ -1,0 +1,135 @@
+// Package iolessons holds the lessons of the io topic: the io interfaces
+// and their contracts seen through traced calls, how io.Copy picks its
+// path down to the kernel's zero-copy calls, ReaderAt in parallel, the
+// contract checkers of iox/ioxtest, and file I/O on a real file. Programs
+// a lesson shows are compiled with the real toolchain and run; code shown
+// from this package is the code the lesson runs, cut from its own source.
+package iolessons
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"strings"
+
+	"github.com/deferio/deferio/internal/gorun"
+	"github.com/deferio/deferio/internal/lesson"
+)
+
+//go:embed programs/*.go
+var programs embed.FS
+
+//go:embed contracts.go copypaths.go readerat.go checkers.go
+var ownSource embed.FS
+
+// Lessons returns the io lessons in teaching order.
+func Lessons() []lesson.Lesson {
+	return []lesson.Lesson{
+		{ID: "io-contracts", Topic: "io", Title: "Reader, Writer and friends: the contracts, seen through traced calls", Run: contracts},
+		{ID: "io-copy-paths", Topic: "io", Title: "How io.Copy picks its path, and why wrapping a file makes it slow", Run: copyPaths},
+		{ID: "io-readerat", Topic: "io", Title: "ReaderAt in parallel: one file, many readers, no shared offset", Run: readerAtLesson},
+		{ID: "io-checkers", Topic: "io", Title: "Contract violations caught by the checkers", Run: checkers},
+		{ID: "io-file", Topic: "io", Title: "File I/O on a real file: flags, permissions, PathError, Seek, ReadAt, WriteAt", Run: fileIO},
+	}
+}
+
+// source returns an embedded program without its "//go:build ignore"
+// line, which only keeps it out of this module's build.
+func source(name string) ([]byte, error) {
+	b, err := programs.ReadFile("programs/" + name)
+	if err != nil {
+		return nil, fmt.Errorf("unable to read program %s: %w", name, err)
+	}
+	return bytes.TrimPrefix(b, []byte("//go:build ignore\n\n")), nil
+}
+
+// build compiles an embedded program and returns the module (to Close)
+// and the binary's path.
+func build(ctx context.Context, name string) (*gorun.Module, string, error) {
+	src, err := source(name)
+	if err != nil {
+		return nil, "", err
+	}
+	m, err := gorun.NewModule(src)
+	if err != nil {
+		return nil, "", err
+	}
+	bin, err := m.Build(ctx)
+	if err != nil {
+		m.Close()
+		return nil, "", fmt.Errorf("unable to build %s: %w", name, err)
+	}
+	return m, bin, nil
+}
+
+// snippet returns the lines of this package's file between the markers
+// "// show: NAME" and "// end: NAME", without them and unindented.
+func snippet(file, name string) (string, error) {
+	b, err := ownSource.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("unable to read %s: %w", file, err)
+	}
+	var out []string
+	in := false
+	for _, l := range strings.Split(string(b), "\n") {
+		t := strings.TrimSpace(l)
+		switch {
+		case t == "// show: "+name:
+			in = true
+		case t == "// end: "+name:
+			return dedent(out), nil
+		case in:
+			out = append(out, l)
+		}
+	}
+	return "", fmt.Errorf("no snippet %q in %s", name, file)
+}
+
+func dedent(lines []string) string {
+	indent := -1
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		n := len(l) - len(strings.TrimLeft(l, "\t"))
+		if indent < 0 || n < indent {
+			indent = n
+		}
+	}
+	for i, l := range lines {
+		if len(l) >= indent && indent > 0 {
+			lines[i] = l[indent:]
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// showSnippet shows a snippet of this package under a caption.
+func showSnippet(p *lesson.Page, file, name string) error {
+	s, err := snippet(file, name)
+	if err != nil {
+		return err
+	}
+	p.Code(file, s)
+	return nil
+}
+
+func fileIO(ctx context.Context, p *lesson.Page) error {
+	src, err := source("fileio.go")
+	if err != nil {
+		return err
+	}
+	p.Code("fileio.go", string(src))
+	m, bin, err := build(ctx, "fileio.go")
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	res, err := gorun.Exec(ctx, bin)
+	if err != nil {
+		return err
+	}
+	p.Output("go run fileio.go", res.Stdout+res.Stderr)
+	return nil
+}

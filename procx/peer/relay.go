@@ -59,13 +59,17 @@ func HeaderFor(version int, src, dst net.Addr) (*Header, error) {
 }
 
 func addrPortOf(a net.Addr) (netip.AddrPort, bool) {
+	var ap netip.AddrPort
 	switch a := a.(type) {
 	case *net.TCPAddr:
-		return a.AddrPort(), a.AddrPort().IsValid()
+		ap = a.AddrPort()
 	case *net.UDPAddr:
-		return a.AddrPort(), a.AddrPort().IsValid()
+		ap = a.AddrPort()
+	default:
+		return netip.AddrPort{}, false
 	}
-	return netip.AddrPort{}, false
+	// net.IPv4 makes 16-byte IPv4-mapped addresses: keep IPv4 as IPv4.
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), ap.IsValid()
 }
 
 // A Relay is a minimal TCP proxy: for each accepted connection it opens

@@ -141,6 +141,10 @@ func TestHeaderFor(t *testing.T) {
 	if err != nil || h.Family != peer.Inet6 || h.Source.String() != "[::ffff:192.0.2.1]:1" {
 		t.Errorf("mixed families: %v, %v", h, err)
 	}
+	h, err = peer.HeaderFor(1, tcp4, &net.TCPAddr{IP: net.IPv4(192, 0, 2, 2), Port: 3})
+	if err != nil || h.Family != peer.Inet || h.Source.String() != "192.0.2.1:1" {
+		t.Errorf("16-byte IPv4 addresses: %v, %v", h, err)
+	}
 	h, err = peer.HeaderFor(2, &net.UnixAddr{Name: "/a", Net: "unixgram"}, &net.UnixAddr{Name: "@b", Net: "unixgram"})
 	if err != nil || h.Family != peer.Unix || h.Transport != peer.Datagram || h.DestinationPath != "@b" {
 		t.Errorf("unix: %v, %v", h, err)

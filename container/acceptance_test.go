@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -145,16 +144,7 @@ func TestUserNamespaceMapsUIDs(t *testing.T) {
 	spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
 	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
 	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
-	// The rootfs belongs to the namespace's root, as with any rootfs
-	// used under a uid map.
-	if err := filepath.Walk(filepath.Join(dir, "rootfs"), func(p string, _ os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		return os.Lchown(p, 100000, 100000)
-	}); err != nil {
-		t.Fatal(err)
-	}
+	chownRootfs(t, dir, 100000)
 	root := stateRoot(t)
 	c, err := container.Create(root, "userns", container.Config{Bundle: dir, Spec: spec})
 	if err != nil {

@@ -130,3 +130,18 @@ func runContainer(t testing.TB, root, id string, cfg container.Config) result {
 	}
 	return result{stdout.String(), stderr.String(), status}
 }
+
+// chownRootfs gives the bundle's rootfs to uid (and the gid of the same
+// number), as a rootfs used under a uid map must belong to the
+// namespace's root.
+func chownRootfs(t testing.TB, dir string, uid int) {
+	t.Helper()
+	if err := filepath.Walk(filepath.Join(dir, "rootfs"), func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, uid)
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -154,6 +154,7 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Stdin, p.Stdout, p.Stderr
 	}
 	var syncW, reportR *os.File
+	var childEnds []*os.File // closed in the parent once the child has them
 	if len(joins) > 0 {
 		spec, pidns := joinSpec(joins)
 		syncR, sw, err := os.Pipe()
@@ -167,6 +168,7 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 			return nil, fmt.Errorf("unable to create the nsenter pipes: %w", err)
 		}
 		syncW, reportR = sw, rr
+		childEnds = append(childEnds, syncR, reportW)
 		defer syncR.Close()
 		defer syncW.Close()
 		defer reportW.Close()
@@ -195,6 +197,9 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 		}
 	}()
 	child.Close()
+	for _, f := range childEnds {
+		f.Close() // or EOF would never come
+	}
 	if ic.Role == roleInit {
 		c.state.Pid = p.Pid
 		if c.state.PidStartTime, _, err = procStartTime(p.Pid); err != nil {

@@ -18,6 +18,19 @@ import (
 // freezeTimeout bounds how long Freeze waits for the kernel.
 const freezeTimeout = 10 * time.Second
 
+// backoff sleeps before the next poll: 10us at first, doubling up to 1ms,
+// so a freeze that completes in microseconds is not rounded up to a
+// millisecond and a slow one does not spin.
+type backoff time.Duration
+
+func (b *backoff) sleep() {
+	if *b == 0 {
+		*b = backoff(10 * time.Microsecond)
+	}
+	time.Sleep(time.Duration(*b))
+	*b = min(*b*2, backoff(time.Millisecond))
+}
+
 // freezeV1 writes FROZEN to freezer.state and waits for it to read FROZEN.
 // It writes FROZEN again now and then, as runc does: a freeze can stall
 // while a task is in an uninterruptible sleep and asking again retries.
@@ -26,6 +39,7 @@ func freezeV1(dir string) error {
 		return fmt.Errorf("unable to freeze %s: no freezer.state: %w", dir, ErrNoController)
 	}
 	deadline := time.Now().Add(freezeTimeout)
+	var wait backoff
 	for i := 0; ; i++ {
 		if i%100 == 0 {
 			if err := writeFile(dir, "freezer.state", string(Frozen)); err != nil {
@@ -43,7 +57,7 @@ func freezeV1(dir string) error {
 			terr := thawV1(dir)
 			return errors.Join(fmt.Errorf("unable to freeze %s: still %s after %v; thawed it again", dir, s, freezeTimeout), terr)
 		}
-		time.Sleep(time.Millisecond)
+		wait.sleep()
 	}
 }
 
@@ -53,6 +67,7 @@ func thawV1(dir string) error {
 		return fmt.Errorf("unable to thaw %s: no freezer.state: %w", dir, ErrNoController)
 	}
 	deadline := time.Now().Add(freezeTimeout)
+	var wait backoff
 	for {
 		if err := writeFile(dir, "freezer.state", string(Thawed)); err != nil {
 			return fmt.Errorf("unable to thaw %s: %w", dir, err)
@@ -67,7 +82,7 @@ func thawV1(dir string) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("unable to thaw %s: still %s after %v", dir, s, freezeTimeout)
 		}
-		time.Sleep(time.Millisecond)
+		wait.sleep()
 	}
 }
 
@@ -102,6 +117,7 @@ func setFrozenV2(dir string, freeze bool) error {
 		return fmt.Errorf("unable to %s %s: %w", verb, dir, err)
 	}
 	deadline := time.Now().Add(freezeTimeout)
+	var wait backoff
 	for {
 		s, err := stateV2(dir)
 		if err != nil {
@@ -117,6 +133,6 @@ func setFrozenV2(dir string, freeze bool) error {
 			}
 			return err
 		}
-		time.Sleep(time.Millisecond)
+		wait.sleep()
 	}
 }

@@ -29,14 +29,24 @@ cd "$here"
 
 raw=$OUT/raw.txt
 tmp=$(mktemp "$OUT/raw.XXXXXX")
-trap 'rm -f "$tmp"' EXIT
+trap 'rm -f "$tmp" "$OUT/deferbench.test"' EXIT
 {
 	# Configuration lines that benchstat and the report read.
 	echo "goversion: $("$GO" env GOVERSION)"
 	echo "count: $COUNT"
 } >"$tmp"
-echo "benchmarking defer, -count $COUNT (about $((COUNT * 20)) s)..." >&2
-"$GO" test -run '^$' -bench "$BENCH" -count "$COUNT" ./deferbench | tee -a "$tmp" >&2
+# Build the benchmark once, then run every kernel once per round, COUNT
+# rounds: a busy spell of the machine then slows all kernels of a round
+# alike instead of all the runs of one kernel (go test -count N would run
+# each benchmark N times in a row), which keeps the ratios honest.
+bin=$OUT/deferbench.test
+"$GO" test -c -o "$bin" ./deferbench
+echo "benchmarking defer: $COUNT rounds of every kernel (about $((COUNT * 20)) s)..." >&2
+for ((i = 1; i <= COUNT; i++)); do
+	echo "round $i of $COUNT" >&2
+	"$bin" -test.run '^$' -test.bench "$BENCH" -test.count 1 | tee -a "$tmp" >&2
+done
+rm -f "$bin"
 mv "$tmp" "$raw"
 trap - EXIT
 

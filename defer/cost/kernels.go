@@ -1,7 +1,7 @@
 package cost
 
-// This file holds only the kernels and what they call, and imports only
-// the runtime: the lessons compile it on its own with -d=defer and -race.
+// This file holds only the kernels and what they call. It imports only
+// errors and runtime, so the lessons can compile it on its own.
 
 import (
 	"errors"

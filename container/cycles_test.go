@@ -1,0 +1,76 @@
+package container_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/deferio/deferio/container"
+)
+
+var cycles = flag.Int("cycles", 200, "create/delete cycles of TestCreateDeleteCycles (20 with -short)")
+
+// TestCreateDeleteCycles creates (to "created": init set up and waiting
+// on the FIFO) and deletes containers many times, then checks that
+// nothing is left: the host's mount table is unchanged, every cgroup
+// directory and the state root are gone, and every init has exited.
+func TestCreateDeleteCycles(t *testing.T) {
+	needRoot(t)
+	n := *cycles
+	if testing.Short() {
+		n = min(n, 20)
+	}
+	dir, spec := newBundle(t, "true")
+	root := stateRoot(t)
+	before, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cgroupDirs []string
+	var inits []int
+	for i := range n {
+		id := fmt.Sprintf("cycle-%d", i)
+		c, err := container.Create(root, id, container.Config{Bundle: dir, Spec: spec})
+		if err != nil {
+			t.Fatalf("cycle %d: %v", i, err)
+		}
+		if err := c.Start(nil); err != nil {
+			t.Fatalf("cycle %d: %v", i, err)
+		}
+		if st := c.Status(); st != container.Created {
+			t.Fatalf("cycle %d: status %s, want created", i, st)
+		}
+		for _, p := range c.State().CgroupPaths {
+			cgroupDirs = append(cgroupDirs, p)
+		}
+		inits = append(inits, c.State().Pid)
+		if err := c.Destroy(); err != nil {
+			t.Fatalf("cycle %d: %v", i, err)
+		}
+	}
+	after, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(before) != string(after) {
+		t.Errorf("the host's mount table changed:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	for _, d := range cgroupDirs {
+		if _, err := os.Stat(d); !os.IsNotExist(err) {
+			t.Errorf("cgroup %s is still there (%v)", d, err)
+		}
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 0 {
+		t.Errorf("the state root still holds %d entries", len(entries))
+	}
+	for _, pid := range inits {
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil && string(b) == "nsinit\x00init\x00" {
+			t.Errorf("init %d is still alive", pid)
+		}
+	}
+	if len(cgroupDirs) == 0 {
+		t.Error("no cgroup was recorded")
+	}
+	t.Logf("%d cycles, %d cgroup directories checked", n, len(cgroupDirs))
+}

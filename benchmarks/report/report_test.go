@@ -279,3 +279,30 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestConfidenceIntervals: with 10 runs, benchmath gives every row a
+// finite 95% interval around its median (with 3 it cannot: ±∞).
+func TestConfidenceIntervals(t *testing.T) {
+	f, err := os.Open("testdata/defer-count10.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	samples, config, err := Parse(f, "count10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := Summarize(samples, config, "kernel", "direct")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range table.Rows {
+		c := r.NsOp
+		if r.Runs != 10 || math.IsInf(c.Lo, 0) || math.IsInf(c.Hi, 0) || !(c.Lo <= c.Center && c.Center <= c.Hi) {
+			t.Errorf("%s: %d runs, interval [%v, %v] around %v", r.Label, r.Runs, c.Lo, c.Hi, c.Center)
+		}
+		if strings.Contains(r.Cells()[3], "∞") {
+			t.Errorf("%s: CI cell %q", r.Label, r.Cells()[3])
+		}
+	}
+}

@@ -84,9 +84,10 @@ type Manager interface {
 	// Pids lists the processes in the cgroup and its descendants, sorted.
 	Pids() ([]int, error)
 
-	// Paths maps each hierarchy (a controller name such as "memory" on
-	// v1, "unified" for a cgroup2 hierarchy) to the cgroup's directory in
-	// it. The map is a copy.
+	// Paths maps each hierarchy (a controller name such as "memory" or a
+	// named hierarchy such as "name=systemd" on v1, "unified" for a
+	// cgroup2 hierarchy) to the cgroup's directory in it. The map is a
+	// copy.
 	Paths() map[string]string
 
 	// NotifyOOM starts watching for OOM kills in the cgroup. Each kill

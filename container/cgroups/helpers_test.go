@@ -186,6 +186,9 @@ func cleanupCgroup(t *testing.T, parent string) {
 	for _, mp := range mounts.V1 {
 		roots = append(roots, mp)
 	}
+	for _, mp := range mounts.Named {
+		roots = append(roots, mp)
+	}
 	if mounts.V2 != "" {
 		roots = append(roots, mounts.V2)
 	}

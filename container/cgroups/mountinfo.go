@@ -16,8 +16,12 @@ type Mounts struct {
 	// V1 maps each mounted v1 controller ("memory", "cpu" ...) to the
 	// mount point of its hierarchy. Co-mounted controllers such as
 	// "cpu,cpuacct" map to the same directory. Named hierarchies
-	// ("name=systemd") are not listed: they have no controller.
+	// ("name=systemd") are in Named instead: they have no controller.
 	V1 map[string]string
+	// Named maps each named v1 hierarchy, as "name=systemd", to its mount
+	// point. Such hierarchies only group processes (systemd uses one to
+	// track services on a v1 host).
+	Named map[string]string
 	// V2 is the mount point of the cgroup2 hierarchy, or "".
 	V2 string
 }
@@ -45,7 +49,7 @@ func ReadMounts() (Mounts, error) {
 // the first mount. A line that does not have the format's fields is an
 // error naming the line.
 func ParseMountinfo(r io.Reader) (Mounts, error) {
-	m := Mounts{V1: map[string]string{}}
+	m := Mounts{V1: map[string]string{}, Named: map[string]string{}}
 	v1Root := map[string]bool{} // controller -> chosen mount is of "/"
 	v2Root := false
 	sc := bufio.NewScanner(r)
@@ -69,6 +73,12 @@ func ParseMountinfo(r io.Reader) (Mounts, error) {
 			}
 		case "cgroup":
 			for _, opt := range strings.Split(e.superOpts, ",") {
+				if strings.HasPrefix(opt, "name=") && len(opt) > len("name=") {
+					if _, seen := m.Named[opt]; !seen || isRoot {
+						m.Named[opt] = e.mountpoint
+					}
+					continue
+				}
 				if !slices.Contains(v1Controllers, opt) {
 					continue
 				}

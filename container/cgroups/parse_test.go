@@ -41,6 +41,9 @@ func TestParseMountinfo(t *testing.T) {
 			t.Errorf("V1[%q] = %q, want %q", k, m.V1[k], v)
 		}
 	}
+	if len(m.Named) != 1 || m.Named["name=systemd"] != "/sys/fs/cgroup/systemd" {
+		t.Errorf("Named = %v, want name=systemd only", m.Named)
+	}
 	if m.V2 != "/sys/fs/cgroup/unified" {
 		t.Errorf("V2 = %q", m.V2)
 	}

@@ -12,7 +12,8 @@ import (
 )
 
 // v1 manages one cgroup across the v1 hierarchies: a directory per
-// mounted controller, plus the cgroup2 hierarchy on a hybrid host.
+// mounted controller and per named hierarchy (name=systemd), plus the
+// cgroup2 hierarchy on a hybrid host, as runc's fs driver does.
 type v1 struct {
 	path  string
 	dirs  map[string]string // hierarchy key -> the cgroup's directory
@@ -28,6 +29,9 @@ func newV1(p string, m Mounts) *v1 {
 	v := &v1{path: p, dirs: map[string]string{}, roots: map[string]string{}}
 	for c, mp := range m.V1 {
 		v.dirs[c], v.roots[c] = filepath.Join(mp, p), mp
+	}
+	for name, mp := range m.Named {
+		v.dirs[name], v.roots[name] = filepath.Join(mp, p), mp
 	}
 	if m.V2 != "" {
 		v.dirs[unifiedKey], v.roots[unifiedKey] = filepath.Join(m.V2, p), m.V2

@@ -491,6 +491,8 @@ func TestSetCPUAndDevices(t *testing.T) {
 	r := &specs.LinuxResources{
 		CPU:     &specs.LinuxCPU{Shares: u64(512), Quota: i64(50000), Period: u64(100000), Cpus: "0", Mems: "0"},
 		BlockIO: &specs.LinuxBlockIO{Weight: u16(500)},
+		Memory:  &specs.LinuxMemory{Reservation: i64(32 << 20)},
+		Pids:    &specs.LinuxPids{Limit: i64(100)},
 		Devices: []specs.LinuxDeviceCgroup{
 			{Allow: false, Access: "rwm"},
 			{Allow: true, Type: "c", Major: i64(1), Minor: i64(3), Access: "rwm"},
@@ -508,6 +510,8 @@ func TestSetCPUAndDevices(t *testing.T) {
 		{p["cpuset"], "cpuset.mems", "0"},
 		{p["devices"], "devices.list", "c 1:3 rwm"},
 		{p["blkio"], "blkio.bfq.weight", "500"},
+		{p["memory"], "memory.soft_limit_in_bytes", "33554432"},
+		{p["pids"], "pids.max", "100"},
 	} {
 		if got, err := readFile(c.dir, c.file); err != nil || got != c.want {
 			t.Errorf("%s = %q, %v; want %q", c.file, got, err, c.want)

@@ -25,6 +25,9 @@ func HeaderFor(version int, src, dst net.Addr) (*Header, error) {
 		if !ok1 || !ok2 {
 			return nil, fmt.Errorf("unable to build PROXY header: %v -> %v are not both IP addresses", src, dst)
 		}
+		if sa.Addr().Zone() != "" || da.Addr().Zone() != "" {
+			return nil, fmt.Errorf("unable to build PROXY header: %v -> %v: the protocol has no room for an IPv6 zone", src, dst)
+		}
 		h.Transport = Stream
 		if _, udp := s.(*net.UDPAddr); udp {
 			h.Transport = Datagram

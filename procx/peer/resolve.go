@@ -168,6 +168,9 @@ func (res *Result) kernel(sc syscall.Conn) {
 }
 
 func (res *Result) proxy(pc *Conn) {
+	if pc.Policy() == Skip {
+		return // the header was not looked for
+	}
 	h, err := pc.Header()
 	src := SourceProxyV2
 	if h != nil && h.Version == 1 {

@@ -15,7 +15,6 @@ import (
 var (
 	trustedProxy = netip.MustParseAddr("127.0.0.11")
 	stranger     = netip.MustParseAddr("127.0.0.2")
-	slowpoke     = netip.MustParseAddr("127.0.0.3")
 )
 
 // show: listener

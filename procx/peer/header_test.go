@@ -357,3 +357,43 @@ func sameHeader(a, b *peer.Header) bool {
 	}
 	return true
 }
+
+// crc32cBitwise is CRC-32C computed bit by bit from its definition
+// (reflected polynomial 0x82F63B78), independent of hash/crc32.
+func crc32cBitwise(data []byte) uint32 {
+	crc := uint32(0xffffffff)
+	for _, b := range data {
+		crc ^= uint32(b)
+		for range 8 {
+			if crc&1 != 0 {
+				crc = crc>>1 ^ 0x82f63b78
+			} else {
+				crc >>= 1
+			}
+		}
+	}
+	return ^crc
+}
+
+// The checksum AppendV2 writes is CRC-32C of the header with the field
+// zeroed, checked against the bitwise definition (whose standard check
+// value for "123456789" is 0xe3069283).
+func TestCRC32CIndependent(t *testing.T) {
+	if got := crc32cBitwise([]byte("123456789")); got != 0xe3069283 {
+		t.Fatalf("reference CRC-32C of 123456789 = %#x", got)
+	}
+	h := peer.Header{Version: 2, Command: peer.Proxy, Family: peer.Inet6, Transport: peer.Stream,
+		Source: ap("[2001:db8::1]:1"), Destination: ap("[2001:db8::2]:2"),
+		TLVs: []peer.TLV{{Type: peer.TypeAuthority, Value: []byte("example.com")}, {Type: peer.TypeCRC32C, Value: make([]byte, 4)}}}
+	b, err := h.AppendV2(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := len(b) - 4
+	zeroed := bytes.Clone(b)
+	copy(zeroed[at:], []byte{0, 0, 0, 0})
+	want := crc32cBitwise(zeroed)
+	if got := uint32(b[at])<<24 | uint32(b[at+1])<<16 | uint32(b[at+2])<<8 | uint32(b[at+3]); got != want {
+		t.Errorf("CRC32C field %#08x, bitwise definition gives %#08x", got, want)
+	}
+}

@@ -159,3 +159,34 @@ func TestValidateResources(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseStats(f *testing.F) {
+	f.Add("254:0 Read 0\n254:0 Write 16785408\nTotal 16785408\n")
+	f.Add("8:16 rbytes=1459200 wbytes=314773504 rios=192\n")
+	f.Add("cache 4096\nrss 8192\nhierarchical_memory_limit 9223372036854771712\n")
+	f.Add("oom_kill_disable 0\nunder_oom 0\noom_kill 1\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		// None may panic; what parses must be consistent.
+		if kv, err := parseKeyValues(s, "fuzz"); err == nil {
+			for k := range kv {
+				if k == "" || strings.ContainsAny(k, " \t\n") {
+					t.Fatalf("bad key %q", k)
+				}
+			}
+		}
+		if es, err := parseBlkioV1(s); err == nil {
+			for _, e := range es {
+				if e.Op == "" || e.Major > 1<<32 || e.Minor > 1<<32 {
+					t.Fatalf("bad entry %+v", e)
+				}
+			}
+		}
+		if es, err := parseBlkioV2(s); err == nil {
+			for _, e := range es {
+				if e.Op != "Read" && e.Op != "Write" {
+					t.Fatalf("bad op %+v", e)
+				}
+			}
+		}
+	})
+}

@@ -66,8 +66,8 @@ func parseUint(s, where string) (uint64, error) {
 	}
 	v, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
-		// v1 reports "no limit" as a huge value rounded to the page
-		// size, and some counters can be negative in transit: clamp.
+		// A few v1 counters are signed and can dip below zero for a
+		// moment (per-cpu batching); read those as 0.
 		if iv, ierr := strconv.ParseInt(s, 10, 64); ierr == nil && iv < 0 {
 			return 0, nil
 		}

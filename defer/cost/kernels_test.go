@@ -314,3 +314,23 @@ func TestDeferredArguments(t *testing.T) {
 		t.Errorf("HeapLoopArgs(3): the last deferred call (the first deferred) recorded %d, want 0", lastArg)
 	}
 }
+
+// TestDecisionsFlags: extra compiler flags reach the compiler; -N (no
+// optimization) turns open coding off, as -race does.
+func TestDecisionsFlags(t *testing.T) {
+	ds, err := Decisions(context.Background(), ".", CompileOptions{Flags: []string{"-N"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) == 0 {
+		t.Fatal("no decisions with -N")
+	}
+	for _, d := range ds {
+		if d.Strategy == OpenCodedDefer {
+			t.Errorf("with -N: %v", d)
+		}
+	}
+	if _, err := Decisions(context.Background(), ".", CompileOptions{Flags: []string{"-no-such-flag"}}); err == nil || !strings.Contains(err.Error(), "unable to compile") {
+		t.Errorf("a bad compiler flag: %v, want an error saying the compile failed", err)
+	}
+}

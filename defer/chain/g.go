@@ -50,6 +50,8 @@ type G struct {
 	seq     int
 	frameID int
 	panicID int
+	catchAt *Frame      // the frame a recovery is unwinding to
+	catchGx *panicState // the Goexit a recovery is unwinding to
 	pending *panicState // set while the runtime invokes a deferred call
 	invoked bool
 	events  []Event
@@ -131,29 +133,41 @@ func (g *G) Call(name string, open bool, body func(f *Frame)) {
 	}
 	g.frames = append(g.frames, f)
 	g.emit(Event{Kind: EvCall}, f)
-	if g.runBody(f, body) {
-		g.deferreturn(f)
-	} else if f.Open {
-		g.openExit(f)
-	} else if g.defers != nil && g.defers.Frame == f {
-		g.deferreturn(f)
+	recovered := g.catch(f, func() { body(f) })
+	if !recovered {
+		// The compiled exit: inline open-coded calls, or deferreturn.
+		switch {
+		case f.Open:
+			recovered = g.catch(f, func() { g.openExit(f) })
+		case g.defers != nil && g.defers.Frame == f:
+			recovered = g.catch(f, func() { g.deferreturn(f) })
+		}
+	}
+	// A recovery lands on the frame's deferreturn call, which may itself
+	// run a deferred call that panics and is recovered here again.
+	for recovered {
+		recovered = g.catch(f, func() { g.deferreturn(f) })
 	}
 	g.frames = g.frames[:f.Depth]
 	g.emit(Event{Kind: EvReturn}, f)
 }
 
-// runBody runs body and reports whether a recovery unwound to f.
-func (g *G) runBody(f *Frame, body func(f *Frame)) (recovered bool) {
+// catch runs fn and reports whether a recovery unwound to frame f. Only
+// the unwind aimed at f is recovered here: any other Go panic goes on
+// without being caught and re-raised, so deep stacks unwind in linear time.
+func (g *G) catch(f *Frame, fn func()) (recovered bool) {
 	defer func() {
-		if r := recover(); r != nil {
-			u, ok := r.(*unwind)
-			if !ok || u.target != f {
-				panic(r)
-			}
-			recovered = true
+		if g.catchAt != f {
+			return
 		}
+		r := recover()
+		if u, ok := r.(*unwind); !ok || u.target != f {
+			panic(r) // not reached: catchAt is only set for f's unwind
+		}
+		g.catchAt = nil
+		recovered = true
 	}()
-	body(f)
+	fn()
 	return false
 }
 

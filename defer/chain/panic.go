@@ -175,6 +175,7 @@ func (g *G) recovery(p *panicState) {
 			g.panics = q
 			g.frames = g.frames[:q.startDepth+1]
 			g.emit(Event{Kind: EvRecovery, Detail: "a Goexit is pending below: its loop resumes"}, target)
+			g.catchGx = q
 			panic(&unwind{goexit: q})
 		}
 	}
@@ -182,6 +183,7 @@ func (g *G) recovery(p *panicState) {
 	g.frames = g.frames[:target.Depth+1]
 	g.emit(Event{Kind: EvRecovery, BitsBefore: target.Bits, BitsAfter: target.Bits,
 		Detail: "resume at " + target.Func + "'s deferreturn"}, target)
+	g.catchAt = target
 	panic(&unwind{target: target})
 }
 
@@ -202,12 +204,14 @@ func (g *G) Goexit() {
 // skip the Goexit lands here and the loop resumes.
 func (g *G) goexitLoop(p *panicState) (done bool) {
 	defer func() {
-		if r := recover(); r != nil {
-			if u, ok := r.(*unwind); ok && u.goexit == p {
-				return
-			}
-			panic(r)
+		if g.catchGx != p {
+			return
 		}
+		r := recover()
+		if u, ok := r.(*unwind); !ok || u.goexit != p {
+			panic(r) // not reached: catchGx is only set for p's unwind
+		}
+		g.catchGx = nil
 	}()
 	if p.id == 0 {
 		g.panicN(p) // does not return

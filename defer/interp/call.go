@@ -289,6 +289,9 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 			if c < n {
 				fr.runtimeError("makeslice: cap out of range", false)
 			}
+			if c > maxLen {
+				in.fail("%s: make of %d elements is beyond the model's memory limit of %d", in.p.Fset.Position(e.Pos()), c, maxLen)
+			}
 			arr := make([]any, c)
 			for i := range arr {
 				arr[i] = zero(t.Elem())
@@ -302,7 +305,12 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 		for i, a := range e.Args[1:] {
 			add = append(add, in.convert(fr.eval(a), info.TypeOf(a), t.Elem(), fr.isConst(e.Args[1:], i)))
 		}
-		return prepared{func() []any { return []any{appendSlice(s, add)} }}
+		return prepared{func() []any {
+			if s != nil && s.len+len(add) > maxLen {
+				in.fail("%s: append beyond the model's memory limit of %d elements", in.p.Fset.Position(e.Pos()), maxLen)
+			}
+			return []any{appendSlice(s, add)}
+		}}
 	}
 	in.fail("%s: builtin %s is outside the subset", in.p.Fset.Position(e.Pos()), name)
 	return prepared{}

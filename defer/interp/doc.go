@@ -38,5 +38,6 @@
 //
 // Runs are deterministic: the same program gives the same output and
 // the same events. A step limit (see [Options]) ends runaway programs
-// with an error, and so does a call depth limit.
+// with an error, and so do a call depth limit and a limit of 4 Mi
+// elements on strings and slices.
 package interp

@@ -171,6 +171,9 @@ func (fr *frame) binary(n ast.Node, op token.Token, x, y any, t types.Type) any 
 		b := y.(string)
 		switch op {
 		case token.ADD:
+			if len(a)+len(b) > maxLen {
+				fr.in.fail("%s: a string longer than %d bytes is beyond the model's memory limit", fr.in.p.Fset.Position(n.Pos()), maxLen)
+			}
 			return a + b
 		case token.LSS:
 			return a < b

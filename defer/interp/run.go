@@ -17,6 +17,10 @@ const (
 	DefaultMaxDepth  = 10_000
 )
 
+// maxLen bounds strings and slices: a run that needs more ends with an
+// error instead of exhausting memory.
+const maxLen = 1 << 22
+
 // Options configure a run.
 type Options struct {
 	// Trace keeps every event of the model in [Result.Events].

@@ -1,0 +1,154 @@
+package interp_test
+
+import (
+	"errors"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/deferio/deferio/defer/chain"
+	"github.com/deferio/deferio/defer/interp"
+	"github.com/deferio/deferio/defer/strategy"
+)
+
+func load(t *testing.T, src string) *interp.Program {
+	t.Helper()
+	p, err := interp.Load("prog.go", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRejectsOutsideSubset(t *testing.T) {
+	cases := []struct{ name, src, want string }{
+		{"syntax", "package main\nfunc main() {", "unable to parse"},
+		{"not main", "package lib\n", "must be package main"},
+		{"no main", "package main\nfunc f() {}\n", "no func main"},
+		{"goroutine", "package main\nfunc main() { go func() {}() }\n", "prog.go:2:15: go statements are outside the subset"},
+		{"map", "package main\nfunc main() { m := map[int]int{}; _ = m }\n", "prog.go:2:"},
+		{"struct type", "package main\ntype T struct{}\nfunc main() {}\n", "prog.go:2:1: type declarations are outside the subset"},
+		{"method import", "package main\nimport \"strings\"\nfunc main() { _ = strings.ToUpper(\"a\") }\n", `prog.go:2:8: import "strings" is outside the subset`},
+		{"fmt member", "package main\nimport (\"fmt\"; \"os\")\nfunc main() { fmt.Fprintln(os.Stdout) }\n", "fmt.Fprintln is outside the subset"},
+		{"float", "package main\nfunc main() { x := 1.5; _ = x }\n", "only int, bool and string"},
+		{"print pointer", "package main\nimport \"fmt\"\nfunc main() { x := 1; fmt.Println(&x) }\n", "Go prints an address"},
+		{"type error", "package main\nfunc main() { x := 1 + \"a\" }\n", "unable to type-check"},
+		{"type switch", "package main\nfunc main() { var x any; switch x.(type) {} }\n", "type switches are outside the subset"},
+		{"variadic", "package main\nfunc f(a ...int) {}\nfunc main() { f() }\n", "variadic"},
+		{"channel", "package main\nfunc main() { c := make(chan int); _ = c }\n", "outside the subset"},
+		{"Printf %T", "package main\nimport \"fmt\"\nfunc main() { fmt.Printf(\"%T\", 1) }\n", "%T or %p"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := interp.Load("prog.go", []byte(c.src), nil)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestLoadFileMissing(t *testing.T) {
+	_, err := interp.LoadFile(filepath.Join(t.TempDir(), "nope.go"), nil)
+	if err == nil || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("error %v, want a wrapped not-exist error", err)
+	}
+}
+
+func TestStepLimit(t *testing.T) {
+	p := load(t, "package main\nfunc main() {\n\tfor {\n\t}\n}\n")
+	_, err := p.Run(interp.Options{StepLimit: 1000})
+	if !errors.Is(err, interp.ErrStepLimit) || !strings.Contains(err.Error(), "prog.go:3:2") {
+		t.Errorf("error %v, want ErrStepLimit at prog.go:3:2", err)
+	}
+}
+
+func TestDepthLimit(t *testing.T) {
+	p := load(t, "package main\nfunc f(n int) int { return f(n+1) }\nfunc main() { f(0) }\n")
+	_, err := p.Run(interp.Options{MaxDepth: 200})
+	if err == nil || !strings.Contains(err.Error(), "call depth limit of 200") {
+		t.Errorf("error %v, want the depth limit", err)
+	}
+}
+
+// TestDeterministic runs a program twice: same output, same events.
+func TestDeterministic(t *testing.T) {
+	src, err := os.ReadFile("testdata/progs/goexit_panic_recovered.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := interp.Load("x.go", src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := p.Run(interp.Options{Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := p.Run(interp.Options{Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Error("two runs of the same program differ")
+	}
+	if len(a.Events) == 0 || a.Counts[chain.EvGoexit] != 1 || a.Counts[chain.EvRecover] != 1 {
+		t.Errorf("events: %d, counts %v", len(a.Events), a.Counts)
+	}
+}
+
+// TestStrategySeam replaces the strategy decider: every defer
+// heap-allocated changes the trace, not the output.
+func TestStrategySeam(t *testing.T) {
+	src := []byte("package main\nimport \"fmt\"\nfunc main() {\n\tdefer fmt.Println(1)\n\tdefer fmt.Println(2)\n}\n")
+	allHeap := func(fset *token.FileSet, f *ast.File, info *types.Info) (map[*ast.DeferStmt]strategy.Kind, error) {
+		m := map[*ast.DeferStmt]strategy.Kind{}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if d, ok := n.(*ast.DeferStmt); ok {
+				m[d] = strategy.HeapAllocated
+			}
+			return true
+		})
+		return m, nil
+	}
+	for _, c := range []struct {
+		name  string
+		strat interp.StrategyFunc
+		kind  chain.EventKind
+	}{{"default", nil, chain.EvOpenDefer}, {"all heap", allHeap, chain.EvDeferProc}} {
+		p, err := interp.Load("p.go", src, c.strat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := p.Run(interp.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Stdout != "2\n1\n" || res.Counts[c.kind] != 2 {
+			t.Errorf("%s: stdout %q, counts %v; want 2 1 and two %s", c.name, res.Stdout, res.Counts, c.kind)
+		}
+	}
+	failing := func(*token.FileSet, *ast.File, *types.Info) (map[*ast.DeferStmt]strategy.Kind, error) {
+		return nil, errors.New("no idea")
+	}
+	if _, err := interp.Load("p.go", src, failing); err == nil || !strings.Contains(err.Error(), "no idea") {
+		t.Errorf("a failing decider gave %v", err)
+	}
+}
+
+func TestOpenSlots(t *testing.T) {
+	p := load(t, "package main\nfunc main() {\n\tdefer println(1)\n\tif false {\n\t\tdefer println(2)\n\t}\n\tdefer println(3)\n}\n")
+	var slots []int
+	for _, d := range p.Defers {
+		slots = append(slots, d.Slot)
+	}
+	// The defer under "if false" is dead code: it takes no slot.
+	if !reflect.DeepEqual(slots, []int{0, -1, 1}) {
+		t.Errorf("slots %v, want [0 -1 1]", slots)
+	}
+}

@@ -1,0 +1,189 @@
+// Command nsinit runs containers with package container: the classic
+// nsinit verbs of libcontainer and the OCI runtime lifecycle that
+// runc and the OCI runtime-tools validation speak.
+//
+// Usage:
+//
+//	nsinit [--root DIR] VERB [FLAGS] [ARGS]
+//
+// The OCI lifecycle:
+//
+//	create --bundle DIR ID    set a container up; its init waits on a FIFO
+//	start ID                  let it run its program
+//	state ID                  print the OCI state as JSON
+//	kill ID [SIGNAL]          signal its init (default SIGTERM)
+//	delete [--force] ID       remove it (--force: kill it first, in any state)
+//	run [-t] --bundle DIR ID  create and start, wait, delete; exits with its status
+//	list                      one line per container
+//	ps ID                     the pids in its cgroup
+//
+// The classic verbs:
+//
+//	config [--bundle DIR] [ARGS...]   write the default config.json (stdout without --bundle)
+//	exec [-t] [--config FILE] [--id ID] [--user UID[:GID]] [--cwd DIR] [--env K=V] [CMD ARGS...]
+//	                          run a process in container ID when it runs, or run a new
+//	                          container from FILE (default ./config.json) and remove it after
+//	state                     without ID: the state of every container
+//
+// And: bundle --toybox FILE DIR [ARGS...] builds a bundle from a static
+// toybox binary (cmd/toybox); lessons and lesson ID print the container
+// lessons. The hidden verb init is how the runtime re-executes itself
+// inside a new container; it is never typed by hand.
+//
+// Containers are recorded under --root (default /run/deferio). Most verbs
+// need root. Usage errors exit with status 2, runtime errors with 1; run
+// and exec exit with the container process's status.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/deferio/deferio/container"
+)
+
+// usageError is a problem with the command line: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// exitStatus carries the status of a container process out of a verb.
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func main() {
+	container.Init() // never returns when this process is a container's init
+	os.Exit(mainStatus(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// verb is one subcommand.
+type verb struct {
+	name, args, help string
+	hidden           bool
+	run              func(ctx context.Context, g *globals, args []string) error
+}
+
+type globals struct {
+	root    string
+	noColor bool
+	stdout  io.Writer
+	stderr  io.Writer
+}
+
+func verbs() []verb {
+	return []verb{
+		{"create", "--bundle DIR ID", "set a container up; its init waits until start", false, cmdCreate},
+		{"start", "ID", "let a created container run its program", false, cmdStart},
+		{"state", "[ID]", "print the OCI state of one container, or of all", false, cmdState},
+		{"kill", "ID [SIGNAL]", "send SIGNAL (default SIGTERM) to the container's init", false, cmdKill},
+		{"delete", "[--force] ID", "remove a stopped or created container (--force: any)", false, cmdDelete},
+		{"run", "[-t] --bundle DIR ID", "create, start, wait and delete; exit with the program's status", false, cmdRun},
+		{"list", "", "list containers", false, cmdList},
+		{"ps", "ID", "list the pids in the container's cgroup", false, cmdPs},
+		{"config", "[--bundle DIR] [ARGS...]", "write the default config.json", false, cmdConfig},
+		{"exec", "[-t] [--config FILE] [--id ID] [--user U[:G]] [--cwd DIR] [--env K=V] [CMD...]", "run a process in a running container, or a new one", false, cmdExec},
+		{"bundle", "--toybox FILE DIR [ARGS...]", "build a bundle (rootfs and config.json) from toybox", false, cmdBundle},
+		{"lessons", "[-list]", "print every container lesson", false, cmdLessons},
+		{"lesson", "ID", "print one lesson", false, cmdLesson},
+		{"init", "", "internal: the container's first process", true, cmdInit},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: nsinit [--root DIR] [-no-color] VERB [FLAGS] [ARGS]")
+	fmt.Fprintln(w, "\nverbs:")
+	for _, v := range verbs() {
+		if v.hidden {
+			continue
+		}
+		fmt.Fprintf(w, "  %-8s %s\n           %s\n", v.name, v.args, v.help)
+	}
+	fmt.Fprintln(w, "\nflags before the verb:")
+	fmt.Fprintln(w, "  --root DIR   where container state lives (default /run/deferio)")
+	fmt.Fprintln(w, "  -no-color    no ANSI colour in lessons")
+}
+
+// mainStatus runs the command line and returns the exit status.
+func mainStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	g := &globals{stdout: stdout, stderr: stderr}
+	fs := flag.NewFlagSet("nsinit", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&g.root, "root", "/run/deferio", "state directory")
+	fs.BoolVar(&g.noColor, "no-color", false, "no colour")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout)
+			return 0
+		}
+		fmt.Fprintf(stderr, "nsinit: %v\n", err)
+		usage(stderr)
+		return 2
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		fmt.Fprintln(stderr, "nsinit: no verb given")
+		usage(stderr)
+		return 2
+	}
+	for _, v := range verbs() {
+		if v.name != rest[0] {
+			continue
+		}
+		err := v.run(ctx, g, rest[1:])
+		var ue usageError
+		var es exitStatus
+		switch {
+		case err == nil:
+			return 0
+		case errors.As(err, &es):
+			return int(es)
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "nsinit %s: %v\nusage: nsinit %s %s\n", v.name, err, v.name, v.args)
+			return 2
+		default:
+			fmt.Fprintf(stderr, "nsinit %s: %v\n", v.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "nsinit: unknown verb %q\n", rest[0])
+	usage(stderr)
+	return 2
+}
+
+// newFlags returns a verb's flag set; parse errors become usage errors.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("nsinit "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	return nil
+}
+
+// oneID checks that args is exactly one container ID.
+func oneID(args []string) (string, error) {
+	if len(args) != 1 {
+		return "", usagef("want one container ID, got %d arguments (%s)", len(args), strings.Join(args, " "))
+	}
+	if err := container.ValidateID(args[0]); err != nil {
+		return "", usageError{err.Error()}
+	}
+	return args[0], nil
+}

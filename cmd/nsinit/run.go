@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/deferio/deferio/container"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+func cmdRun(ctx context.Context, g *globals, args []string) error {
+	fs := newFlags("run", g.stderr)
+	dir := fs.String("bundle", ".", "bundle directory (config.json and rootfs)")
+	fs.StringVar(dir, "b", ".", "short for --bundle")
+	tty := fs.Bool("tty", false, "give the process a terminal")
+	fs.BoolVar(tty, "t", false, "short for --tty")
+	detach := fs.Bool("detach", false, "start and return, without waiting or deleting")
+	fs.BoolVar(detach, "d", false, "short for --detach")
+	noPivot := fs.Bool("no-pivot", false, "use MS_MOVE and chroot instead of pivot_root")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	id, err := oneID(fs.Args())
+	if err != nil {
+		return err
+	}
+	cfg, err := loadBundle(*dir)
+	if err != nil {
+		return err
+	}
+	cfg.NoPivotRoot = *noPivot
+	if *tty {
+		cfg.Spec.Process.Terminal = true
+	}
+	if *detach && cfg.Spec.Process.Terminal {
+		return usagef("--detach and a terminal do not go together: nobody would hold the terminal")
+	}
+	return runNew(ctx, g, id, cfg, *detach)
+}
+
+// runNew creates and starts a container; unless detached it waits for
+// its process, deletes the container and returns the process's status.
+func runNew(ctx context.Context, g *globals, id string, cfg container.Config, detach bool) error {
+	if !detach {
+		cfg.ParentDeathSignal = syscall.SIGKILL
+	}
+	c, err := container.Create(g.root, id, cfg)
+	if err != nil {
+		return err
+	}
+	p := &container.Process{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	if err := c.Run(p); err != nil {
+		return err // Run removed what it made
+	}
+	if detach {
+		return nil
+	}
+	code, err := waitForeground(ctx, p)
+	if derr := c.ForceDestroy(); derr != nil {
+		return errors.Join(err, derr)
+	}
+	if err != nil {
+		return err
+	}
+	return exitStatus(code)
+}
+
+// waitForeground relays the terminal (when there is one) and signals to
+// the process, and waits for it.
+func waitForeground(ctx context.Context, p *container.Process) (int, error) {
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH)
+	defer signal.Stop(sigs)
+	stopRelay := func() {}
+	if p.Console != nil {
+		var err error
+		if stopRelay, err = relayConsole(p.Console); err != nil {
+			return -1, err
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				p.Signal(syscall.SIGKILL)
+				return
+			case s := <-sigs:
+				if s == syscall.SIGWINCH {
+					if p.Console != nil {
+						copyWinsize(p.Console)
+					}
+					continue
+				}
+				p.Signal(s)
+			}
+		}
+	}()
+	code, err := p.Wait()
+	close(done)
+	stopRelay()
+	return code, err
+}
+
+// envList is a repeatable --env K=V flag.
+type envList []string
+
+func (e *envList) String() string { return strings.Join(*e, ",") }
+
+func (e *envList) Set(v string) error {
+	if !strings.Contains(v, "=") || strings.HasPrefix(v, "=") {
+		return fmt.Errorf("%q is not KEY=VALUE", v)
+	}
+	*e = append(*e, v)
+	return nil
+}
+
+// parseUser parses UID or UID:GID.
+func parseUser(s string) (specs.User, error) {
+	uidS, gidS, hasGid := strings.Cut(s, ":")
+	uid, err := strconv.ParseUint(uidS, 10, 32)
+	if err != nil {
+		return specs.User{}, usagef("--user %q: the uid is not a number", s)
+	}
+	gid := uid
+	if hasGid {
+		if gid, err = strconv.ParseUint(gidS, 10, 32); err != nil {
+			return specs.User{}, usagef("--user %q: the gid is not a number", s)
+		}
+	}
+	return specs.User{UID: uint32(uid), GID: uint32(gid)}, nil
+}
+
+// mergeEnv sets each KEY=VALUE of over in env, replacing the same key.
+func mergeEnv(env, over []string) []string {
+	out := append([]string(nil), env...)
+	for _, kv := range over {
+		k, _, _ := strings.Cut(kv, "=")
+		replaced := false
+		for i, e := range out {
+			if strings.HasPrefix(e, k+"=") {
+				out[i], replaced = kv, true
+			}
+		}
+		if !replaced {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// cmdExec is the classic nsinit exec: run a command in container ID when
+// it is running, or run a new container from a config file.
+func cmdExec(ctx context.Context, g *globals, args []string) error {
+	fs := newFlags("exec", g.stderr)
+	tty := fs.Bool("tty", false, "give the process a terminal")
+	fs.BoolVar(tty, "t", false, "short for --tty")
+	config := fs.String("config", "config.json", "the configuration of a new container (its directory is the bundle)")
+	id := fs.String("id", "nsinit", "the container")
+	user := fs.String("user", "", "UID[:GID] to run as")
+	cwd := fs.String("cwd", "", "working directory inside the container")
+	var env envList
+	fs.Var(&env, "env", "KEY=VALUE to set (repeatable)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := container.ValidateID(*id); err != nil {
+		return usageError{err.Error()}
+	}
+	if *cwd != "" && !filepath.IsAbs(*cwd) {
+		return usagef("--cwd %q is not absolute", *cwd)
+	}
+	apply := func(p *specs.Process) error {
+		if fs.NArg() > 0 {
+			p.Args = fs.Args()
+		}
+		if *user != "" {
+			u, err := parseUser(*user)
+			if err != nil {
+				return err
+			}
+			p.User.UID, p.User.GID, p.User.AdditionalGids = u.UID, u.GID, nil
+		}
+		if *cwd != "" {
+			p.Cwd = *cwd
+		}
+		p.Env = mergeEnv(p.Env, env)
+		p.Terminal = *tty
+		return nil
+	}
+	if c, err := container.Load(g.root, *id); err == nil {
+		if st := c.Status(); st != container.Running {
+			return fmt.Errorf("container %s exists and is %s: exec needs it running (or delete it)", *id, st)
+		}
+		if fs.NArg() == 0 {
+			return usagef("exec into running container %s needs a command", *id)
+		}
+		base := *c.Config().Spec.Process
+		ps := &base
+		if err := apply(ps); err != nil {
+			return err
+		}
+		p := &container.Process{Spec: ps, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+		if err := c.Exec(p); err != nil {
+			return err
+		}
+		code, err := waitForeground(ctx, p)
+		if err != nil {
+			return err
+		}
+		return exitStatus(code)
+	} else if !errors.Is(err, container.ErrNotExist) {
+		return err
+	}
+	cfg, err := loadBundle(filepath.Dir(*config))
+	if err != nil {
+		return err
+	}
+	if filepath.Base(*config) != "config.json" {
+		return usagef("--config %q: the file must be a bundle's config.json", *config)
+	}
+	if err := apply(cfg.Spec.Process); err != nil {
+		return err
+	}
+	return runNew(ctx, g, *id, cfg, false)
+}
+

@@ -84,7 +84,7 @@ type Conn struct {
 	err    error
 	rest   []byte
 
-	mu           sync.Mutex
+	mu           sync.Mutex // guards userDeadline and, after the header, rest
 	userDeadline time.Time
 }
 
@@ -127,11 +127,14 @@ func (c *Conn) Read(p []byte) (int, error) {
 	if c.err != nil {
 		return 0, c.err
 	}
+	c.mu.Lock()
 	if len(c.rest) > 0 {
 		n := copy(p, c.rest)
 		c.rest = c.rest[n:]
+		c.mu.Unlock()
 		return n, nil
 	}
+	c.mu.Unlock()
 	return c.Conn.Read(p)
 }
 

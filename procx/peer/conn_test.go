@@ -284,3 +284,41 @@ func TestPolicyByCIDR(t *testing.T) {
 		t.Error("PolicyByCIDR accepted a zero prefix")
 	}
 }
+
+// A unix socket listener behind a relay: the peer is an unnamed socket;
+// a v2 header of the UNIX family names the client's socket path.
+func TestListenerOverUnixSocket(t *testing.T) {
+	path := t.TempDir() + "/s.sock"
+	inner, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _ := peer.NewListener(inner, peer.Config{Policy: func(net.Addr) peer.Policy { return peer.Require }})
+	defer l.Close()
+	go func() {
+		c, err := net.Dial("unix", path)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		h, _ := peer.HeaderFor(2, &net.UnixAddr{Name: "/run/client.sock", Net: "unix"}, &net.UnixAddr{Name: "@front", Net: "unix"})
+		h.WriteTo(c)
+		c.Write([]byte("data"))
+	}()
+	c, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	b, err := io.ReadAll(c)
+	if err != nil || string(b) != "data" {
+		t.Fatalf("read %q, %v", b, err)
+	}
+	if c.RemoteAddr().String() != "/run/client.sock" || c.LocalAddr().String() != "@front" {
+		t.Errorf("RemoteAddr %v LocalAddr %v", c.RemoteAddr(), c.LocalAddr())
+	}
+	res := peer.Resolve(c, nil, peer.Options{})
+	if res.Client.Source != peer.SourceProxyV2 || res.Steps[0].Source != peer.SourceGetpeername {
+		t.Errorf("Resolve: %+v", res)
+	}
+}

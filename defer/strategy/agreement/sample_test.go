@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/deferio/deferio/defer/strategy"
 	"github.com/deferio/deferio/defer/strategy/agreement"
 )
 
@@ -61,19 +62,44 @@ func copyStd(t *testing.T, pkgs []string) string {
 // -d=defer, must agree with the model on every defer.
 func TestStdSample(t *testing.T) {
 	dir := copyStd(t, samplePkgs)
-	var out strings.Builder
-	sum, err := agreement.Run(context.Background(), &out, agreement.Options{Dir: dir, Patterns: []string{"./..."}, NoRebuild: true})
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		name string
+		cfg  strategy.Config
+	}{
+		{"default", strategy.Config{}},
+		{"race", strategy.Config{Race: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.cfg.Race && !raceSupported(t) {
+				t.Skip("-race needs cgo and gcc")
+			}
+			var out strings.Builder
+			sum, err := agreement.Run(context.Background(), &out, agreement.Options{Dir: dir, Patterns: []string{"./..."}, Config: tc.cfg, NoRebuild: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("\n%s", out.String())
+			if sum.Defers < 40 {
+				t.Errorf("only %d defers compared; the sample should have more than 40", sum.Defers)
+			}
+			if sum.Agree != sum.Defers {
+				t.Errorf("agreement %d/%d:\n%s", sum.Agree, sum.Defers, out.String())
+			}
+			if !strings.HasSuffix(out.String(), fmt.Sprintf("agreement: %d/%d defers\n", sum.Agree, sum.Defers)) {
+				t.Errorf("the report does not end with the agreement line:\n%s", out.String())
+			}
+		})
 	}
-	t.Logf("\n%s", out.String())
-	if sum.Defers < 40 {
-		t.Errorf("only %d defers compared; the sample should have more than 40", sum.Defers)
+}
+
+// raceSupported reports whether this machine can build with -race: cgo
+// on and a C compiler present. Under CI=true it must.
+func raceSupported(t *testing.T) bool {
+	out, err := exec.Command("go", "env", "CGO_ENABLED").Output()
+	_, ccErr := exec.LookPath("gcc")
+	ok := err == nil && strings.TrimSpace(string(out)) == "1" && ccErr == nil
+	if !ok && os.Getenv("CI") == "true" {
+		t.Fatalf("-race builds need cgo and gcc (apt-get install gcc): CGO_ENABLED=%s, gcc: %v", strings.TrimSpace(string(out)), ccErr)
 	}
-	if sum.Agree != sum.Defers {
-		t.Errorf("agreement %d/%d:\n%s", sum.Agree, sum.Defers, out.String())
-	}
-	if !strings.HasSuffix(out.String(), fmt.Sprintf("agreement: %d/%d defers\n", sum.Agree, sum.Defers)) {
-		t.Errorf("the report does not end with the agreement line:\n%s", out.String())
-	}
+	return ok
 }

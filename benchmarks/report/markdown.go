@@ -57,6 +57,33 @@ func (t *Table) PairRatio(p Pair) (float64, bool) {
 	return r, true
 }
 
+// PairOverlaps reports whether the 95% confidence intervals of the two
+// rows of p overlap (scaled to ns/defer when PerDefer): then this run does
+// not show a difference between them. It is false when either interval is
+// unknown (fewer than 6 runs).
+func (t *Table) PairOverlaps(p Pair) bool {
+	a, ok1 := t.Row(p.Of)
+	b, ok2 := t.Row(p.To)
+	if !ok1 || !ok2 {
+		return false
+	}
+	interval := func(r Row) (float64, float64) {
+		scale := 1.0
+		if p.PerDefer {
+			scale = r.NsPerDefer / r.NsOp.Center
+		}
+		return r.NsOp.Lo * scale, r.NsOp.Hi * scale
+	}
+	alo, ahi := interval(a)
+	blo, bhi := interval(b)
+	for _, x := range []float64{alo, ahi, blo, bhi} {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return alo <= bhi && blo <= ahi
+}
+
 // WriteReport writes the whole Markdown report: title, what was measured
 // and where, the table, the chart, the pairs, then the history.
 func (t *Table) WriteReport(w io.Writer, o Options) error {
@@ -102,7 +129,11 @@ func (t *Table) WriteReport(w io.Writer, o Options) error {
 		if p.PerDefer {
 			unit = "ns/defer"
 		}
-		pairs = append(pairs, fmt.Sprintf("- `%s` / `%s` = **%s** (%s): %s", p.Of, p.To, formatRatio(r), unit, p.Says))
+		line := fmt.Sprintf("- `%s` / `%s` = **%s** (%s): %s", p.Of, p.To, formatRatio(r), unit, p.Says)
+		if t.PairOverlaps(p) {
+			line += " (the 95% intervals overlap: this run shows no clear difference)"
+		}
+		pairs = append(pairs, line)
 	}
 	if len(pairs) > 0 {
 		b.WriteString("Side by side, from the same run:\n\n" + strings.Join(pairs, "\n") + "\n\n")

@@ -306,3 +306,33 @@ func TestConfidenceIntervals(t *testing.T) {
 		}
 	}
 }
+
+func TestPairOverlaps(t *testing.T) {
+	row := func(label string, lo, c, hi, perDefer float64) Row {
+		r := Row{Label: label, Sample: &Sample{Name: label}, NsPerDefer: perDefer}
+		r.NsOp.Lo, r.NsOp.Center, r.NsOp.Hi = lo, c, hi
+		return r
+	}
+	table := &Table{Rows: []Row{
+		row("a", 9, 10, 11, 10),
+		row("b", 10.5, 12, 13, 12),
+		row("c", 30, 40, 50, 40),
+		row("nine", 81, 90, 99, 10),
+		row("inf", math.Inf(-1), 10, math.Inf(1), 10),
+	}}
+	for _, tt := range []struct {
+		p    Pair
+		want bool
+	}{
+		{Pair{Of: "a", To: "b"}, true},
+		{Pair{Of: "a", To: "c"}, false},
+		{Pair{Of: "nine", To: "a"}, false},
+		{Pair{Of: "nine", To: "a", PerDefer: true}, true}, // 9-11 ns/defer against 9-11
+		{Pair{Of: "inf", To: "a"}, false},
+		{Pair{Of: "a", To: "missing"}, false},
+	} {
+		if got := table.PairOverlaps(tt.p); got != tt.want {
+			t.Errorf("PairOverlaps(%+v) = %v, want %v", tt.p, got, tt.want)
+		}
+	}
+}

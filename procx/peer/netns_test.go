@@ -179,6 +179,7 @@ func TestRedirectOriginalDst(t *testing.T) {
 		{"iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "80", "-j", "REDIRECT", "--to-ports", "9000"},
 		{"ip6tables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "80", "-j", "REDIRECT", "--to-ports", "9000"},
 		{"iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "-d", "192.0.2.80", "--dport", "8080", "-j", "DNAT", "--to-destination", peertest.PairServerIP.String() + ":9000"},
+		{"iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "81", "-j", "REDIRECT", "--to-ports", "9002"},
 	} {
 		if _, err := p.Server.Run(rule...); err != nil {
 			t.Fatal(err)
@@ -194,6 +195,13 @@ func TestRedirectOriginalDst(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l6.Close()
+	// A dual-stack socket: IPv4 clients arrive as IPv4-mapped IPv6, and
+	// their original destination is asked with SOL_IP.
+	dual, err := p.Server.Listen("tcp", "[::]:9002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dual.Close()
 	for _, tc := range []struct {
 		l      net.Listener
 		dial   string
@@ -205,6 +213,7 @@ func TestRedirectOriginalDst(t *testing.T) {
 		{l6, "[fd00:200:3::2]:80", peertest.PairClientIP6, "[fd00:200:3::2]:9000", peer.SourceOriginalDst},
 		{l4, "192.0.2.80:8080", peertest.PairClientIP, "10.200.3.2:9000", peer.SourceOriginalDst},
 		{l4, "10.200.3.2:9000", peertest.PairClientIP, "10.200.3.2:9000", peer.SourceGetsockname},
+		{dual, "10.200.3.2:81", peertest.PairClientIP, "10.200.3.2:9002", peer.SourceOriginalDst},
 	} {
 		seen := serveOnce(tc.l, peer.Config{Policy: func(net.Addr) peer.Policy { return peer.Skip }})
 		clientAddr := roundTripClient(t, p.Client, tc.dial)

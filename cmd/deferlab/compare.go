@@ -14,7 +14,7 @@ import (
 )
 
 func compareVerb(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("compare", stderr)
+	fs := newFlags("compare", stdout)
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 func lessonsVerb(ctx context.Context, verb string, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags(verb, stderr)
+	fs := newFlags(verb, stdout)
 	noColor := fs.Bool("no-color", false, "never use colour")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -120,10 +120,18 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return fmt.Errorf("%w: unknown verb %q (run, compare, lessons, lesson, list)", errUsage, verb)
 }
 
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+// newFlags makes a verb's flag set. The flag package prints nothing
+// itself: errors are reported once, as deferlab's own ("deferlab: ..."),
+// and -h prints the usage on stdout.
+func newFlags(name string, stdout io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("deferlab "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage+"\nFlags of "+name+":\n"); fs.PrintDefaults() }
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprint(stdout, usage+"\nFlags of "+name+":\n")
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
 	return fs
 }
 

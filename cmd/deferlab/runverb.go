@@ -34,7 +34,7 @@ type jsonRun struct {
 }
 
 func runVerb(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("run", stderr)
+	fs := newFlags("run", stdout)
 	quiet := fs.Bool("q", false, "behave like the compiled program: its output and exit status only")
 	asJSON := fs.Bool("json", false, "print the defers and events as JSON instead of the diagram")
 	svgOut := fs.String("svg", "", "also write the chain over time as an SVG picture to `OUT`")

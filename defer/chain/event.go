@@ -69,6 +69,17 @@ func (k EventKind) String() string {
 // MarshalText makes event kinds appear by name in JSON.
 func (k EventKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
+// UnmarshalText reads an event kind by name, as MarshalText writes it.
+func (k *EventKind) UnmarshalText(b []byte) error {
+	for i, name := range kindNames {
+		if name != "" && name == string(b) {
+			*k = EventKind(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown event kind %q", b)
+}
+
 // PoolState is a snapshot of the record pools and their counters.
 type PoolState struct {
 	Local   int `json:"local"`   // records in the per-P pool (capacity 32)

@@ -79,7 +79,7 @@ func (g *G) Pool() PoolState { return g.pool.state }
 
 // Chain returns the IDs of the records on the defer list, head first.
 func (g *G) Chain() []int {
-	var ids []int
+	ids := []int{}
 	for d := g.defers; d != nil; d = d.link {
 		ids = append(ids, d.ID)
 	}

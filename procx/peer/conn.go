@@ -147,6 +147,16 @@ func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
 	return io.Copy(struct{ io.Writer }{c.Conn}, r)
 }
 
+// CloseWrite shuts down the writing side of the wrapped connection, when
+// it has a CloseWrite method (*net.TCPConn, *net.UnixConn).
+func (c *Conn) CloseWrite() error {
+	cw, ok := c.Conn.(interface{ CloseWrite() error })
+	if !ok {
+		return fmt.Errorf("unable to close the writing side: %T has no CloseWrite", c.Conn)
+	}
+	return cw.CloseWrite()
+}
+
 // RemoteAddr returns the header's source when the header is used, else
 // the socket's peer.
 func (c *Conn) RemoteAddr() net.Addr {

@@ -253,6 +253,12 @@ func TestUseServerSpeaksFirst(t *testing.T) {
 	if _, err := io.ReadFull(sc, buf); err != nil || string(buf) != "QUIT" {
 		t.Errorf("after the greeting the server read %q, %v", buf, err)
 	}
+	if err := sc.(*peer.Conn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	if rest, err := io.ReadAll(c); err != nil || len(rest) != 0 {
+		t.Errorf("after CloseWrite the client read %q, %v; want EOF", rest, err)
+	}
 }
 
 func TestPolicyByCIDR(t *testing.T) {

@@ -67,18 +67,18 @@ type Result struct {
 	Status         Status
 }
 
-// Output runs argv like [Command] and captures at most limit bytes of its
+// Output runs argv like [Run] and captures at most limit bytes of its
 // stdout and limit bytes of its stderr. The error is nil only when the
 // program exited with code 0; a non-zero exit, a signal or a cancelled
 // context gives an error and a Result whose Status says how it ended.
 func Output(ctx context.Context, argv []string, limit int, opts ...Option) (Result, error) {
-	cmd, err := Command(ctx, argv, opts...)
+	cmd, o, err := newCmd(ctx, argv, opts)
 	if err != nil {
 		return Result{}, err
 	}
 	res := Result{Stdout: NewCapture(limit), Stderr: NewCapture(limit)}
 	cmd.Stdout, cmd.Stderr = res.Stdout, res.Stderr
-	err = cmd.Run()
+	err = o.run(ctx, cmd)
 	res.Status = StatusOf(cmd.ProcessState)
 	if err != nil {
 		return res, fmt.Errorf("unable to run %q: %w", argv[0], err)
@@ -93,13 +93,13 @@ func Output(ctx context.Context, argv []string, limit int, opts ...Option) (Resu
 // stdout (C's stdio does when it is not a terminal) may still write its
 // stdout later than it wrote stderr.
 func CombinedOutput(ctx context.Context, argv []string, limit int, opts ...Option) (Result, error) {
-	cmd, err := Command(ctx, argv, opts...)
+	cmd, o, err := newCmd(ctx, argv, opts)
 	if err != nil {
 		return Result{}, err
 	}
 	res := Result{Stdout: NewCapture(limit)}
 	cmd.Stdout, cmd.Stderr = res.Stdout, res.Stdout
-	err = cmd.Run()
+	err = o.run(ctx, cmd)
 	res.Status = StatusOf(cmd.ProcessState)
 	if err != nil {
 		return res, fmt.Errorf("unable to run %q: %w", argv[0], err)

@@ -69,12 +69,24 @@ func Command(ctx context.Context, argv []string, opts ...Option) (*exec.Cmd, err
 	if ctx == nil {
 		return nil, errors.New("unable to make a command: nil context")
 	}
+	o, path, err := prepare(argv, opts)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, path, argv[1:]...)
+	o.setup(cmd, argv)
+	cmd.Cancel = func() error { return o.signalTree(cmd, o.signal) }
+	return cmd, nil
+}
+
+// prepare checks argv and the options and finds the program.
+func prepare(argv []string, opts []Option) (options, string, error) {
 	if len(argv) == 0 || argv[0] == "" {
-		return nil, ErrEmptyArgv
+		return options{}, "", ErrEmptyArgv
 	}
 	for i, a := range argv {
 		if strings.IndexByte(a, 0) >= 0 {
-			return nil, fmt.Errorf("unable to run %q: argument %d contains a NUL byte", argv[0], i)
+			return options{}, "", fmt.Errorf("unable to run %q: argument %d contains a NUL byte", argv[0], i)
 		}
 	}
 	o := options{signal: syscall.SIGKILL, waitDelay: DefaultWaitDelay}
@@ -82,27 +94,35 @@ func Command(ctx context.Context, argv []string, opts ...Option) (*exec.Cmd, err
 		opt(&o)
 	}
 	if o.signal <= 0 || o.signal > 64 {
-		return nil, fmt.Errorf("unable to run %q: %d is not a signal", argv[0], int(o.signal))
+		return options{}, "", fmt.Errorf("unable to run %q: %d is not a signal", argv[0], int(o.signal))
 	}
 	if o.waitDelay < 0 {
-		return nil, fmt.Errorf("unable to run %q: negative wait delay %v", argv[0], o.waitDelay)
+		return options{}, "", fmt.Errorf("unable to run %q: negative wait delay %v", argv[0], o.waitDelay)
 	}
 	path, err := LookPath(argv[0])
 	if err != nil {
-		return nil, err
+		return options{}, "", err
 	}
-	cmd := exec.CommandContext(ctx, path, argv[1:]...)
+	return o, path, nil
+}
+
+// setup applies the options to a new command.
+func (o options) setup(cmd *exec.Cmd, argv []string) {
 	cmd.Args[0] = argv[0]
-	cmd.Err = nil // the lookup above already decided; exec.ErrDot was refused there
+	cmd.Err = nil // the lookup in prepare already decided; exec.ErrDot was refused there
 	cmd.WaitDelay = o.waitDelay
-	sig := o.signal
-	if o.keepTerminal {
-		cmd.Cancel = func() error { return cmd.Process.Signal(sig) }
-		return cmd, nil
+	if !o.keepTerminal {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return killGroup(cmd.Process, sig) }
-	return cmd, nil
+}
+
+// signalTree sends sig to the command's process group, or to the process
+// alone with KeepTerminal.
+func (o options) signalTree(cmd *exec.Cmd, sig syscall.Signal) error {
+	if o.keepTerminal {
+		return cmd.Process.Signal(sig)
+	}
+	return killGroup(cmd.Process, sig)
 }
 
 // killGroup signals the process group led by p. The group's ID is the

@@ -7,7 +7,9 @@
 // waiting for pipes after a delay (Cmd.WaitDelay), so a grandchild that
 // still holds the output pipe cannot make Wait hang.
 //
-// Around it: [Capture] keeps at most a fixed number of bytes of output;
+// [Run] does the same without exec's per-command context goroutine, and
+// [Output], [CombinedOutput] and [Stream] are built on it. Around them:
+// [Capture] keeps at most a fixed number of bytes of output;
 // [LineWriter] turns a byte stream into lines (LF, CRLF, a lone CR; over-long
 // lines are split, never lost) and [Stream] runs a command calling back once
 // per line of stdout and stderr; [CombinedOutput] merges both streams in the

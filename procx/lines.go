@@ -150,7 +150,7 @@ func (s Source) String() string {
 	return fmt.Sprintf("Source(%d)", int(s))
 }
 
-// Stream runs argv like [Command] and calls fn for every line of its stdout
+// Stream runs argv like [Run] and calls fn for every line of its stdout
 // and stderr as it arrives (see [LineWriter] for what a line is; maxLine
 // bounds a piece). Calls to fn never overlap, and lines of one stream keep
 // their order; the order between the two streams is the order in which the
@@ -162,7 +162,7 @@ func Stream(ctx context.Context, argv []string, maxLine int, fn func(Source, Lin
 	if fn == nil {
 		return Status{}, fmt.Errorf("unable to stream output: nil line function")
 	}
-	cmd, err := Command(ctx, argv, opts...)
+	cmd, o, err := newCmd(ctx, argv, opts)
 	if err != nil {
 		return Status{}, err
 	}
@@ -177,8 +177,8 @@ func Stream(ctx context.Context, argv []string, maxLine int, fn func(Source, Lin
 	out := NewLineWriter(maxLine, lineFn(FromStdout))
 	errw := NewLineWriter(maxLine, lineFn(FromStderr))
 	cmd.Stdout, cmd.Stderr = out, errw
-	err = cmd.Run()
-	// Run has returned, so no copying goroutine is writing any more.
+	err = o.run(ctx, cmd)
+	// Wait has returned, so no copying goroutine is writing any more.
 	out.Close()
 	errw.Close()
 	st := StatusOf(cmd.ProcessState)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +29,9 @@ func TestSpawnSoak(t *testing.T) {
 	}
 	mark := marker(t)
 	defer killMarked(t, mark)
+	// Every child inherits the marker from our environment.
+	k, v, _ := strings.Cut(mark, "=")
+	t.Setenv(k, v)
 	fdsBefore := openFDs(t)
 	scripts := [][]string{
 		{"true"},
@@ -43,22 +47,29 @@ func TestSpawnSoak(t *testing.T) {
 			for i := range jobs {
 				argv := scripts[i%len(scripts)]
 				ctx, cancel := context.WithCancel(context.Background())
-				cmd, err := procx.Command(ctx, argv, procx.WaitDelay(100*time.Millisecond))
-				if err != nil {
-					t.Error(err)
-					cancel()
-					continue
+				// Half through Command (exec's context watcher), half
+				// through Output (procx's own, context.AfterFunc).
+				run := func() {
+					_, _ = procx.Output(ctx, argv, 64, procx.WaitDelay(100*time.Millisecond))
 				}
-				cmd.Env = withMarker(mark)
-				out := procx.NewCapture(64)
-				cmd.Stdout, cmd.Stderr = out, out
+				if i%2 == 0 {
+					cmd, err := procx.Command(ctx, argv, procx.WaitDelay(100*time.Millisecond))
+					if err != nil {
+						t.Error(err)
+						cancel()
+						continue
+					}
+					out := procx.NewCapture(64)
+					cmd.Stdout, cmd.Stderr = out, out
+					run = func() { _ = cmd.Run() }
+				}
 				// Long runners are always cancelled, the others half the
 				// time, at a random moment: before Start, during, after.
 				var tm *time.Timer
 				if long := i%len(scripts) >= 3; long || rand.IntN(2) == 0 {
 					tm = time.AfterFunc(time.Duration(rand.IntN(3000))*time.Microsecond, cancel)
 				}
-				_ = cmd.Run()
+				run()
 				if tm != nil {
 					tm.Stop()
 				}

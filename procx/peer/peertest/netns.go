@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
@@ -36,9 +37,43 @@ type Netns struct {
 	Name string
 }
 
+// RemoveStale deletes namespaces named "dfpeer-<pid>-..." whose process
+// is gone: leftovers of a run that was killed before its cleanup. Those
+// of live processes are left alone. It returns the names it removed.
+func RemoveStale() ([]string, error) {
+	entries, err := os.ReadDir("/run/netns")
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unable to list network namespaces: %w", err)
+	}
+	var removed []string
+	var errs []error
+	for _, e := range entries {
+		var pid int
+		if _, err := fmt.Sscanf(e.Name(), "dfpeer-%d-", &pid); err != nil || pid <= 0 {
+			continue
+		}
+		if err := unix.Kill(pid, 0); err == nil || errors.Is(err, unix.EPERM) {
+			continue // the process lives
+		}
+		if _, err := run("ip", "netns", "del", e.Name()); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, e.Name())
+	}
+	return removed, errors.Join(errs...)
+}
+
+var staleOnce sync.Once
+
 // NewNetns creates a network namespace whose name ends in role, with its
-// loopback interface up. Close removes it.
+// loopback interface up. Close removes it. The first call in a process
+// also removes stale namespaces (see [RemoveStale]).
 func NewNetns(role string) (*Netns, error) {
+	staleOnce.Do(func() { RemoveStale() })
 	n := &Netns{Name: uniqueName(role)}
 	if _, err := run("ip", "netns", "add", n.Name); err != nil {
 		return nil, fmt.Errorf("unable to create network namespace %s: %w", n.Name, err)

@@ -5,7 +5,10 @@
 //	go test -bench . -count=5 ./cgroupbench/
 //
 // The Ratio benchmarks alternate v1 and v2 in one loop, so both see the
-// same machine load, and report v1's time over v2's as "v1/v2".
+// same machine load, and report v1's time over v2's as "v1/v2". On a
+// hybrid host the v2 cgroup has no controllers, so its Stats reads only
+// cpu.stat while v1's reads about a dozen files in eight hierarchies:
+// compare Stats across hosts of one kind only.
 package cgroupbench
 
 import (

@@ -109,7 +109,9 @@ type Event struct {
 	// BitsBefore and BitsAfter are the frame's deferBits around the step.
 	BitsBefore uint8 `json:"bitsBefore"`
 	BitsAfter  uint8 `json:"bitsAfter"`
-	// Chain lists the record IDs on the defer list after the step, head first.
+	// Chain lists the record IDs on the defer list after the step, head
+	// first. Events share the slice while the list does not change: do
+	// not modify it.
 	Chain []int `json:"chain"`
 	// Pool is the pool state after the step.
 	Pool PoolState `json:"pool"`

@@ -50,19 +50,28 @@ type G struct {
 	seq     int
 	frameID int
 	panicID int
+	snap    []int       // Chain() since the list last changed, shared by events
 	catchAt *Frame      // the frame a recovery is unwinding to
 	catchGx *panicState // the Goexit a recovery is unwinding to
 	pending *panicState // set while the runtime invokes a deferred call
 	invoked bool
 	events  []Event
 	total   float64
-	count   map[EventKind]int
+	count   [EvCrash + 1]int
+	cost    [EvCrash + 1]float64
 	out     Outcome
 }
 
-// NewG returns a goroutine with an empty defer list and empty pools.
+// NewG returns a goroutine with an empty defer list and empty pools. It
+// takes the modelled costs from [Cost] as they are when it is called.
 func NewG(opts Options) *G {
-	return &G{opts: opts, count: map[EventKind]int{}}
+	g := &G{opts: opts}
+	for k, c := range Cost {
+		if k > 0 && k <= EvCrash {
+			g.cost[k] = c
+		}
+	}
+	return g
 }
 
 // Events returns the events recorded so far (with Options.Trace).
@@ -72,7 +81,12 @@ func (g *G) Events() []Event { return g.events }
 func (g *G) TotalCost() float64 { return g.total }
 
 // Count returns how many events of kind k happened.
-func (g *G) Count(k EventKind) int { return g.count[k] }
+func (g *G) Count(k EventKind) int {
+	if k <= 0 || k > EvCrash {
+		return 0
+	}
+	return g.count[k]
+}
 
 // Pool returns the pools' state.
 func (g *G) Pool() PoolState { return g.pool.state }
@@ -96,7 +110,7 @@ func (g *G) emit(e Event, f *Frame) {
 		e.Frame, e.Func, e.Depth = f.ID, f.Func, f.Depth
 	}
 	if e.Cost == 0 {
-		e.Cost = Cost[e.Kind]
+		e.Cost = g.cost[e.Kind]
 	}
 	g.total += e.Cost
 	g.count[e.Kind]++
@@ -106,7 +120,10 @@ func (g *G) emit(e Event, f *Frame) {
 	if e.Slot == 0 && e.Kind != EvOpenDefer && e.Kind != EvOpenExit && !(e.Kind == EvRunDefer && e.Record == 0) {
 		e.Slot = -1
 	}
-	e.Chain = g.Chain()
+	if g.snap == nil {
+		g.snap = g.Chain()
+	}
+	e.Chain = g.snap
 	e.Pool = g.pool.state
 	if g.opts.Trace {
 		g.events = append(g.events, e)
@@ -178,7 +195,7 @@ func (g *G) DeferProc(f *Frame, site string, fn func()) {
 	id, how, cost := g.pool.get()
 	d := &Record{ID: id, Heap: true, Frame: f, Site: site, fn: fn, link: g.defers}
 	g.emit(Event{Kind: EvNewDefer, Record: id, Heap: true, Site: site, Cost: cost, Detail: how}, f)
-	g.defers = d
+	g.defers, g.snap = d, nil
 	g.emit(Event{Kind: EvDeferProc, Record: id, Heap: true, Site: site}, f)
 }
 
@@ -186,7 +203,7 @@ func (g *G) DeferProc(f *Frame, site string, fn func()) {
 // the record is part of the frame and deferprocStack links it.
 func (g *G) DeferProcStack(f *Frame, site string, fn func()) {
 	d := &Record{ID: g.pool.newID(), Frame: f, Site: site, fn: fn, link: g.defers}
-	g.defers = d
+	g.defers, g.snap = d, nil
 	g.emit(Event{Kind: EvDeferProcStack, Record: d.ID, Site: site}, f)
 }
 
@@ -265,7 +282,7 @@ func (g *G) next(f *Frame, why string) (func(), bool) {
 // popDefer unlinks the head record and returns heap records to the pool.
 func (g *G) popDefer() {
 	d := g.defers
-	g.defers = d.link
+	g.defers, g.snap = d.link, nil
 	d.link, d.fn = nil, nil
 	e := Event{Kind: EvFreeDefer, Record: d.ID, Heap: d.Heap, Site: d.Site, Detail: "stack record: nothing to free"}
 	if d.Heap {

@@ -45,6 +45,7 @@ type Program struct {
 	byStmt map[*ast.DeferStmt]*Defer
 	open   map[ast.Node]bool // functions whose defers are open-coded
 	free   map[*ast.FuncLit][]*types.Var
+	names  map[ast.Node]string // the compiler's names of functions and closures
 }
 
 // A Defer is one defer statement and how it is compiled.
@@ -124,6 +125,7 @@ func Load(filename string, src []byte, strat StrategyFunc) (*Program, error) {
 	if err := p.layout(kinds); err != nil {
 		return nil, err
 	}
+	p.nameFuncs()
 	return p, nil
 }
 

@@ -87,7 +87,7 @@ type interp struct {
 // Goexit is a normal result.
 func (p *Program) Run(opts Options) (res *Result, err error) {
 	in := &interp{p: p, limit: opts.StepLimit, maxDepth: opts.MaxDepth,
-		globals: map[*types.Var]*cell{}, boxes: map[boxKey]*box{}, names: map[ast.Node]string{}}
+		globals: map[*types.Var]*cell{}, boxes: map[boxKey]*box{}, names: p.names}
 	if in.limit <= 0 {
 		in.limit = DefaultStepLimit
 	}
@@ -95,7 +95,6 @@ func (p *Program) Run(opts Options) (res *Result, err error) {
 		in.maxDepth = DefaultMaxDepth
 	}
 	in.g = chain.NewG(chain.Options{Trace: opts.Trace, OnEvent: opts.OnEvent})
-	in.nameFuncs()
 	defer func() {
 		if r := recover(); r != nil {
 			if me, ok := r.(*modelError); ok {
@@ -157,19 +156,20 @@ func (in *interp) initGlobals(f *chain.Frame) {
 
 // nameFuncs gives closures the names the compiler gives them:
 // main.outer.func1, main.outer.func1.1 ...
-func (in *interp) nameFuncs() {
-	for _, d := range in.p.File.Decls {
+func (p *Program) nameFuncs() {
+	p.names = map[ast.Node]string{}
+	for _, d := range p.File.Decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Body == nil {
 			continue
 		}
 		name := "main." + fd.Name.Name
-		in.names[fd] = name
-		in.nameLits(fd.Body, name, true)
+		p.names[fd] = name
+		p.nameLits(fd.Body, name, true)
 	}
 }
 
-func (in *interp) nameLits(n ast.Node, parent string, top bool) {
+func (p *Program) nameLits(n ast.Node, parent string, top bool) {
 	i := 0
 	ast.Inspect(n, func(c ast.Node) bool {
 		lit, ok := c.(*ast.FuncLit)
@@ -181,8 +181,8 @@ func (in *interp) nameLits(n ast.Node, parent string, top bool) {
 		if top {
 			name = fmt.Sprintf("%s.func%d", parent, i)
 		}
-		in.names[lit] = name
-		in.nameLits(lit.Body, name, false)
+		p.names[lit] = name
+		p.nameLits(lit.Body, name, false)
 		return false
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -33,7 +34,14 @@ func (t *Table) Chart(title string) (*plot.Plot, error) {
 	}
 	p := plot.New()
 	p.Title.Text = title
-	p.X.Label.Text = "ns/op (median and 95% CI, log scale)"
+	runs := 0
+	for _, r := range t.Rows {
+		runs = max(runs, r.Runs)
+	}
+	p.X.Label.Text = fmt.Sprintf("ns/op: median and 95%% CI of %d runs, log scale; ratio to %s", runs, t.Baseline)
+	if where := strings.TrimSpace(t.Config["goversion"] + " " + t.Config["goos"] + "/" + t.Config["goarch"] + " " + t.Config["cpu"]); where != "/" {
+		p.X.Label.Text += "\n" + where
+	}
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 	p.Add(plotter.NewGrid())

@@ -233,4 +233,3 @@ func cmdExec(ctx context.Context, g *globals, args []string) error {
 	}
 	return runNew(ctx, g, *id, cfg, false)
 }
-

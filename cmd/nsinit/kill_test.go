@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// leftovers lists what a container id may leave behind on the host:
+// processes in its cgroup, its cgroup directories, its state directory.
+func leftovers(t *testing.T, root, id string) []string {
+	t.Helper()
+	var found []string
+	procs, _ := filepath.Glob("/proc/[0-9]*/cgroup")
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err == nil && strings.Contains(string(b), "/deferio/"+id+"\n") {
+			found = append(found, "process "+filepath.Base(filepath.Dir(p)))
+		}
+	}
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/deferio/" + id)
+	for _, d := range dirs {
+		found = append(found, "cgroup "+d)
+	}
+	if _, err := os.Stat(filepath.Join(root, id)); err == nil {
+		found = append(found, "state "+filepath.Join(root, id))
+	}
+	return found
+}
+
+// TestKillRuntimeDuringCreate kills `nsinit create` with SIGKILL at
+// several points of its work, then checks that `delete --force` removes
+// every trace: processes, cgroups, state, and that the host's mount table
+// did not change.
+func TestKillRuntimeDuringCreate(t *testing.T) {
+	needRoot(t)
+	bin, _ := binaries(t)
+	dir := makeBundle(t, "sleep", "60")
+	root := t.TempDir()
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	delays := []time.Duration{0, time.Millisecond, 3 * time.Millisecond, 6 * time.Millisecond, 10 * time.Millisecond,
+		15 * time.Millisecond, 20 * time.Millisecond, 30 * time.Millisecond, 50 * time.Millisecond, 80 * time.Millisecond, 200 * time.Millisecond}
+	states := map[string]int{}
+	for i, d := range delays {
+		id := fmt.Sprintf("killed-%d-%d", os.Getpid(), i)
+		devnull, _ := os.Open(os.DevNull)
+		cmd := exec.Command(bin, "--root", root, "create", "--bundle", dir, id)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(d)
+		cmd.Process.Kill()
+		cmd.Wait()
+		devnull.Close()
+		out, _, _ := nsinitRun(t, root, "state", id)
+		switch {
+		case strings.Contains(out, `"status": "creating"`):
+			states["creating"]++
+		case strings.Contains(out, `"status": "created"`):
+			states["created"]++
+		case strings.Contains(out, `"status": "stopped"`):
+			states["stopped"]++
+		case out == "":
+			states["none"]++
+		default:
+			states["other"]++
+		}
+		if _, errs, code := nsinitRun(t, root, "delete", "--force", id); code != 0 && !strings.Contains(errs, "does not exist") {
+			t.Errorf("delay %v: delete --force: %d %s", d, code, errs)
+		}
+		// An init whose runtime died before sending the configuration
+		// exits on its own when it reads EOF: give it a moment.
+		var left []string
+		for range 100 {
+			if left = leftovers(t, root, id); len(left) == 0 {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if len(left) != 0 {
+			t.Errorf("killed after %v: left behind %v", d, left)
+		}
+	}
+	after, _ := os.ReadFile("/proc/self/mountinfo")
+	if string(after) != string(mounts) {
+		t.Errorf("the host's mount table changed")
+	}
+	t.Logf("states when killed: %v", states)
+}

@@ -113,6 +113,9 @@ func (s *Summary) Write(w io.Writer) error {
 	}
 	if len(s.NotCompiled) > 0 {
 		fmt.Fprintf(&b, "\nnot compiled (generic, never instantiated here; not counted): %d\n", len(s.NotCompiled))
+		for _, m := range s.NotCompiled {
+			fmt.Fprintf(&b, "  %s: predicted %s (in %s)\n", m.Site, m.Predicted, m.Func)
+		}
 	}
 	if len(s.Outside) > 0 {
 		fmt.Fprintf(&b, "\ncompiler lines in other packages' files (generic code instantiated here; not counted): %d\n", len(s.Outside))

@@ -27,6 +27,7 @@ func Lessons() []lesson.Lesson {
 		{ID: "exec-orphans", Topic: "exec", Title: "A timeout that leaves orphans, and one that does not", Run: orphans},
 		{ID: "exec-status", Topic: "exec", Title: "How a process ended: exit code, signal, core dump, rusage", Run: status},
 		{ID: "exec-lowlevel", Topic: "exec", Title: "Under os/exec: ForkExec, Wait4, LookPath, pidfd, Pdeathsig", Run: lowLevel},
+		{ID: "exec-pid1", Topic: "exec", Title: "PID 1 inherits every orphan, and must reap it", NeedsRoot: true, Run: pid1},
 	}
 }
 

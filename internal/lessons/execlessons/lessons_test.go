@@ -134,3 +134,28 @@ func TestRunAll(t *testing.T) {
 		}
 	}
 }
+
+// exec-pid1 needs root (namespaces), so it is checked on its own.
+func TestPID1Lesson(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("exec-pid1 needs root and CI=true makes that a failure")
+		}
+		t.Skip("exec-pid1 needs root")
+	}
+	got := runLesson(t, "exec-pid1")
+	path := filepath.Join("testdata", "exec-pid1.golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("lesson exec-pid1 printed something else than %s:\n%s", path, got)
+	}
+}

@@ -129,6 +129,13 @@ func (o options) signalTree(cmd *exec.Cmd, sig syscall.Signal) error {
 // child's PID because the child was started with Setpgid and Pgid 0. It
 // returns os.ErrProcessDone when the group no longer exists, which tells
 // exec.Cmd that cancellation raced with a normal exit.
+//
+// A group has no pidfd, so this is the one signal procx sends by number.
+// It is safe while any member lives (the ID stays taken). Once the leader
+// has been reaped and every member is gone, the ID could in principle be
+// reused by a new group leader before the signal is sent; os/exec's own
+// Cancel has the same window between Process.Wait and its context check,
+// and reusing it needs the PID counter to wrap around in between.
 func killGroup(p *os.Process, sig syscall.Signal) error {
 	err := syscall.Kill(-p.Pid, sig)
 	if errors.Is(err, syscall.ESRCH) {

@@ -3,6 +3,7 @@ package procx_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"syscall"
 	"time"
 
@@ -98,4 +99,26 @@ func ExampleFromWaitStatus() {
 	// 0x0300  exit code 3
 	// 0x000f  killed by SIGTERM
 	// 0x008b  killed by SIGSEGV (core dumped)
+}
+
+// A container's init: re-executed as PID 1 of a new PID namespace, it runs
+// the user's program as its main child, reaps every orphan, forwards
+// SIGTERM and friends, and exits with the main child's status. (Not run
+// here: it needs to be PID 1, see TestReaperAsPID1.)
+func ExampleReaper() {
+	if os.Getpid() != 1 {
+		return
+	}
+	r := procx.Reaper{OnReap: func(s procx.Status) {
+		fmt.Fprintf(os.Stderr, "init: reaped %d: %v\n", s.Pid, s)
+	}}
+	st, err := r.Run(context.Background(), []string{"/bin/sh", "-c", "exec my-server"}, nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "init:", err)
+		os.Exit(1)
+	}
+	if st.Signaled {
+		os.Exit(128 + int(st.Signal))
+	}
+	os.Exit(st.Code)
 }

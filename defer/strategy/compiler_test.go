@@ -74,3 +74,47 @@ func TestCompilerAgrees(t *testing.T) {
 		})
 	}
 }
+
+// cgoSrc has defers in a file that imports "C": the compiler compiles
+// cgo's rewritten copy, whose //line directives point back here.
+const cgoSrc = `package c
+
+// #include <stdlib.h>
+import "C"
+
+import "unsafe"
+
+func Alloc(n int, xs []int) {
+	p := C.malloc(C.size_t(n))
+	defer C.free(p)
+	for range xs {
+		q := C.malloc(1)
+		defer C.free(unsafe.Pointer(q))
+	}
+}
+
+func One() {
+	p := C.malloc(1)
+	defer C.free(p)
+}
+`
+
+func TestCompilerAgreesCgo(t *testing.T) {
+	if !raceSupported(t) { // same needs: cgo and gcc
+		t.Skip("cgo needs CGO_ENABLED=1 and gcc")
+	}
+	dir := t.TempDir()
+	for name, text := range map[string]string{"go.mod": "module example.com/c\n\ngo 1.26\n", "c.go": cgoSrc} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out strings.Builder
+	sum, err := agreement.Run(context.Background(), &out, agreement.Options{Dir: dir, Patterns: []string{"./..."}, NoRebuild: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Defers != 3 || sum.Agree != 3 {
+		t.Errorf("want 3/3 defers in the cgo file:\n%s", out.String())
+	}
+}

@@ -67,6 +67,9 @@ func (m *MultiReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, fmt.Errorf("unable to read at offset %d: %w", off, ErrNegativeOffset)
 	}
+	if off >= m.Size() {
+		return 0, io.EOF // as bytes.Reader, even for an empty p
+	}
 	n := 0
 	i := sort.Search(len(m.ends), func(i int) bool { return m.ends[i] > off })
 	for ; n < len(p) && i < len(m.parts); i++ {

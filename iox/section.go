@@ -271,3 +271,12 @@ func (s *SectionWriter) Seek(offset int64, whence int) (int64, error) {
 	s.off = off
 	return off, nil
 }
+
+var (
+	_ io.ReadSeeker  = (*Section)(nil)
+	_ io.ReaderAt    = (*Section)(nil)
+	_ io.WriterTo    = (*Section)(nil)
+	_ io.WriteSeeker = (*SectionWriter)(nil)
+	_ io.WriterAt    = (*SectionWriter)(nil)
+	_ io.ReaderAt    = (*MultiReaderAt)(nil)
+)

@@ -86,23 +86,21 @@ func TestRuneScanner(rs io.RuneScanner, content []byte) error {
 			rep.add(ReadRuneContent, "ReadRune at byte %d returned (%q, %d), want (%q, %d)", off, r, size, wr, ws)
 			return rep.err()
 		}
-		{
-			if !rep.call("UnreadRune", func() { err = rs.UnreadRune() }) {
-				return rep.err()
-			}
-			if err != nil {
-				rep.add(UnreadRuneRule, "UnreadRune right after ReadRune returned %q failed: %v", r, err)
-				return rep.err()
-			}
-			var again rune
-			var asize int
-			if !rep.call("ReadRune", func() { again, asize, err = rs.ReadRune() }) {
-				return rep.err()
-			}
-			if err != nil || again != r || asize != size {
-				rep.add(UnreadRuneRule, "after ReadRune returned (%q, %d) at byte %d and UnreadRune, ReadRune returned (%q, %d, %v)", r, size, off, again, asize, err)
-				return rep.err()
-			}
+		if !rep.call("UnreadRune", func() { err = rs.UnreadRune() }) {
+			return rep.err()
+		}
+		if err != nil {
+			rep.add(UnreadRuneRule, "UnreadRune right after ReadRune returned %q failed: %v", r, err)
+			return rep.err()
+		}
+		var again rune
+		var asize int
+		if !rep.call("ReadRune", func() { again, asize, err = rs.ReadRune() }) {
+			return rep.err()
+		}
+		if err != nil || again != r || asize != size {
+			rep.add(UnreadRuneRule, "after ReadRune returned (%q, %d) at byte %d and UnreadRune, ReadRune returned (%q, %d, %v)", r, size, off, again, asize, err)
+			return rep.err()
 		}
 		off += size
 	}

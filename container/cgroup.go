@@ -1,31 +1,16 @@
 package container
 
 import (
-	"bufio"
-	"errors"
+	"context"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
+
+	"github.com/deferio/deferio/container/cgroups"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// cgroupManager is the part of a cgroup manager the runtime uses. The
-// contract is that of container/cgroups.Manager: Apply creates the
-// directories and moves pid in; Pids lists the processes (cgroup.procs);
-// Paths names the directory in each hierarchy; Destroy removes them and
-// fails while a process remains.
-type cgroupManager interface {
-	Apply(pid int) error
-	Pids() ([]int, error)
-	Paths() map[string]string
-	Destroy() error
-}
-
-// newCgroup is the one place where the cgroup implementation is plugged in.
-var newCgroup = newDirCgroup
+// newCgroup is the one place where the cgroup implementation is plugged
+// in: package container/cgroups, which picks v1 or v2 from the host.
+var newCgroup = cgroups.New
 
 // cgroupPathFor returns the cgroup path for a container: the spec's
 // linux.cgroupsPath, or /deferio/ID.
@@ -36,102 +21,93 @@ func cgroupPathFor(cfg Config, id string) string {
 	return "/deferio/" + id
 }
 
-// dirCgroup is a minimal manager: one directory per mounted hierarchy
-// (cpuset excepted, which needs cpus and mems first), joined through
-// cgroup.procs.
-type dirCgroup struct{ paths map[string]string }
-
-func newDirCgroup(path string) (cgroupManager, error) {
-	clean := filepath.Clean("/" + path)
-	if clean != path && clean != "/"+path || strings.Contains(path, "..") {
-		return nil, fmt.Errorf("unable to use cgroup path %q: it must be clean and absolute", path)
-	}
-	f, err := os.Open("/proc/self/mountinfo")
+func (c *Container) cgroup() (cgroups.Manager, error) {
+	cg, err := newCgroup(c.state.CgroupPath)
 	if err != nil {
-		return nil, fmt.Errorf("unable to find the cgroup hierarchies: %w", err)
+		return nil, fmt.Errorf("unable to open the cgroup of %s: %w", c.ID(), err)
 	}
-	defer f.Close()
-	paths := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		sep := -1
-		for i, x := range fields {
-			if x == "-" {
-				sep = i
-				break
-			}
-		}
-		if sep < 0 || sep+3 >= len(fields) {
-			continue
-		}
-		fstype, mnt, opts := fields[sep+1], fields[4], fields[sep+3]
-		switch fstype {
-		case "cgroup2":
-			paths["unified"] = filepath.Join(mnt, clean)
-		case "cgroup":
-			for _, o := range strings.Split(opts, ",") {
-				switch o {
-				case "rw", "ro", "cpuset":
-				default:
-					paths[strings.TrimPrefix(o, "name=")] = filepath.Join(mnt, clean)
-				}
-			}
-		}
-	}
-	return &dirCgroup{paths: paths}, sc.Err()
+	return cg, nil
 }
 
-func (d *dirCgroup) Apply(pid int) error {
-	for name, p := range d.paths {
-		if err := os.MkdirAll(p, 0o755); err != nil {
-			return fmt.Errorf("unable to create cgroup %s: %w", p, err)
-		}
-		if err := os.WriteFile(filepath.Join(p, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
-			return fmt.Errorf("unable to move %d into the %s cgroup %s: %w", pid, name, p, err)
-		}
+// frozen reports whether the container's cgroup is frozen.
+func (c *Container) frozen() bool {
+	cg, err := c.cgroup()
+	if err != nil {
+		return false
+	}
+	st, err := cg.FreezerState()
+	return err == nil && st == cgroups.Frozen
+}
+
+// Pause freezes every process of a running container (its cgroup's
+// freezer): the container becomes "paused".
+func (c *Container) Pause() error {
+	if err := need(c.ID(), "pause", c.Status(), Running); err != nil {
+		return err
+	}
+	cg, err := c.cgroup()
+	if err != nil {
+		return err
+	}
+	if err := cg.Freeze(); err != nil {
+		return fmt.Errorf("unable to pause %s: %w", c.ID(), err)
 	}
 	return nil
 }
 
-func (d *dirCgroup) Pids() ([]int, error) {
-	seen := map[int]bool{}
-	for _, p := range d.paths {
-		b, err := os.ReadFile(filepath.Join(p, "cgroup.procs"))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("unable to list the processes of %s: %w", p, err)
-		}
-		for _, f := range strings.Fields(string(b)) {
-			if n, err := strconv.Atoi(f); err == nil {
-				seen[n] = true
-			}
-		}
+// Resume thaws a paused container: it is "running" again.
+func (c *Container) Resume() error {
+	if err := need(c.ID(), "resume", c.Status(), Paused); err != nil {
+		return err
 	}
-	var pids []int
-	for p := range seen {
-		pids = append(pids, p)
+	cg, err := c.cgroup()
+	if err != nil {
+		return err
 	}
-	sort.Ints(pids)
-	return pids, nil
+	if err := cg.Thaw(); err != nil {
+		return fmt.Errorf("unable to resume %s: %w", c.ID(), err)
+	}
+	return nil
 }
 
-func (d *dirCgroup) Paths() map[string]string {
-	m := make(map[string]string, len(d.paths))
-	for k, v := range d.paths {
-		m[k] = v
+// Stats reads the container's cgroup counters.
+func (c *Container) Stats() (*cgroups.Stats, error) {
+	if err := need(c.ID(), "read the stats of", c.Status(), Created, Running, Paused); err != nil {
+		return nil, err
 	}
-	return m
+	cg, err := c.cgroup()
+	if err != nil {
+		return nil, err
+	}
+	return cg.Stats()
 }
 
-func (d *dirCgroup) Destroy() error {
-	var errs []error
-	for _, p := range d.paths {
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("unable to remove cgroup %s: %w", p, err))
-		}
+// Update writes new resource limits to a live container's cgroup and
+// records them in its configuration.
+func (c *Container) Update(r *specs.LinuxResources) error {
+	if err := need(c.ID(), "update", c.Status(), Created, Running, Paused); err != nil {
+		return err
 	}
-	return errors.Join(errs...)
+	cg, err := c.cgroup()
+	if err != nil {
+		return err
+	}
+	if err := cg.Set(r); err != nil {
+		return fmt.Errorf("unable to update %s: %w", c.ID(), err)
+	}
+	c.state.Config.Spec.Linux.Resources = r
+	return writeState(c.dir, c.state)
+}
+
+// NotifyOOM reports each OOM kill in the container's cgroup until ctx is
+// done or the cgroup goes away.
+func (c *Container) NotifyOOM(ctx context.Context) (<-chan cgroups.OOMEvent, error) {
+	if err := need(c.ID(), "watch", c.Status(), Created, Running, Paused); err != nil {
+		return nil, err
+	}
+	cg, err := c.cgroup()
+	if err != nil {
+		return nil, err
+	}
+	return cg.NotifyOOM(ctx)
 }

@@ -157,20 +157,6 @@ func (c *Container) Status() Status {
 	return Running
 }
 
-// frozen reports whether the container's freezer cgroup says FROZEN.
-func (c *Container) frozen() bool {
-	p, ok := c.state.CgroupPaths["freezer"]
-	if !ok {
-		return false
-	}
-	b, err := os.ReadFile(filepath.Join(p, "freezer.state"))
-	return err == nil && string(b) == "FROZEN\n"
-}
-
-func (c *Container) cgroup() (cgroupManager, error) {
-	return newCgroup(c.state.CgroupPath)
-}
-
 // Processes lists the pids (on the host) of every process in the
 // container's cgroup, read from cgroup.procs.
 func (c *Container) Processes() ([]int, error) {

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/deferio/deferio/container/cgroups"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -127,7 +128,7 @@ func idMaps(ms []specs.LinuxIDMapping) []syscall.SysProcIDMap {
 // sealed binary, learn the final pid (nsenter reports it when it forked),
 // join the cgroup, send the configuration and wait for "ready". It returns
 // the parent's end of the socket.
-func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProcAttr, joins map[specs.LinuxNamespaceType]string, cg cgroupManager, fifo *os.File) (sock *os.File, err error) {
+func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProcAttr, joins map[specs.LinuxNamespaceType]string, cg cgroups.Manager, fifo *os.File) (sock *os.File, err error) {
 	self, err := sealedSelf()
 	if err != nil {
 		return nil, err
@@ -211,6 +212,11 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 	}
 	if err := cg.Apply(p.Pid); err != nil {
 		return nil, fmt.Errorf("unable to put init in its cgroup: %w", err)
+	}
+	if r := c.state.Config.Spec.Linux.Resources; ic.Role == roleInit && r != nil {
+		if err := cg.Set(r); err != nil {
+			return nil, fmt.Errorf("unable to set the resources of %s: %w", c.ID(), err)
+		}
 	}
 	if syncW != nil {
 		if _, err := syncW.Write([]byte{1}); err != nil {

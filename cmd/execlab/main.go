@@ -55,6 +55,8 @@ verbs:
         run CMD in its own process group; a timeout, Ctrl-C or SIGTERM ends
         CMD and everything it started. Streams its output line by line and
         prints how it ended (exit code or signal, core dump, CPU time, max RSS).
+        CMD's stdin is /dev/null, unless -keep-terminal: then CMD stays in
+        execlab's process group and uses execlab's stdin, stdout and stderr.
         Exits with CMD's code, 128+N if CMD was killed by signal N, 127 if
         CMD could not be started.
   lessons
@@ -73,6 +75,9 @@ func main() {
 	stop()
 	os.Exit(code)
 }
+
+// stdin is what "run -keep-terminal" gives the program; tests replace it.
+var stdin io.Reader = os.Stdin
 
 // run is execlab without the process around it, for tests.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -164,7 +169,7 @@ func runVerb(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	timeout := fs.Duration("timeout", 0, "end CMD and its process group after this long (0: no limit)")
 	sigName := fs.String("signal", "KILL", "signal sent to CMD's process group on timeout or interrupt")
-	keep := fs.Bool("keep-terminal", false, "keep CMD in execlab's process group, for interactive programs (then a timeout reaches only CMD, not its children)")
+	keep := fs.Bool("keep-terminal", false, "for interactive programs: keep CMD in execlab's process group, with execlab's stdin, stdout and stderr (no line streaming); a timeout then reaches only CMD, not its children")
 	maxLine := fs.Int("max-line", procx.DefaultMaxLine, "longest line passed on in one piece; longer lines are split")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: execlab run [-timeout D] [-signal SIG] [-keep-terminal] [-max-line N] -- CMD ARGS...")
@@ -207,13 +212,20 @@ func runVerb(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitNotFound
 	}
 	start := time.Now()
-	st, err := procx.Stream(ctx, argv, *maxLine, func(src procx.Source, l procx.Line) {
-		w := stdout
-		if src == procx.FromStderr {
-			w = stderr
-		}
-		io.WriteString(w, l.Text+terminator(l.End))
-	}, opts...)
+	var st procx.Status
+	if *keep {
+		// The program talks to the terminal itself: a pipe in between
+		// would make it stop seeing a terminal.
+		st, err = procx.Run(ctx, argv, stdin, stdout, stderr, opts...)
+	} else {
+		st, err = procx.Stream(ctx, argv, *maxLine, func(src procx.Source, l procx.Line) {
+			w := stdout
+			if src == procx.FromStderr {
+				w = stderr
+			}
+			io.WriteString(w, l.Text+terminator(l.End))
+		}, opts...)
+	}
 	elapsed := time.Since(start).Round(time.Millisecond)
 	if st.Pid == 0 {
 		// Never started.

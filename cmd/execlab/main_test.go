@@ -134,6 +134,26 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// With -keep-terminal the program gets execlab's own stdin; without it,
+// /dev/null.
+func TestRunStdin(t *testing.T) {
+	old := stdin
+	defer func() { stdin = old }()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "-keep-terminal", "--", "cat"}, "typed\n"},
+		{[]string{"run", "--", "cat"}, ""},
+	} {
+		stdin = strings.NewReader("typed\n")
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), tt.args, &stdout, &stderr); code != 0 || stdout.String() != tt.want {
+			t.Errorf("%q: code %d, stdout %q, want %q; stderr %s", tt.args, code, stdout.String(), tt.want, stderr.String())
+		}
+	}
+}
+
 func TestListAndLesson(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run(context.Background(), []string{"list"}, &stdout, &stderr); code != 0 {

@@ -99,6 +99,12 @@ func TestGoVet(t *testing.T) {
 	if !strings.Contains(out, "p.go:9:3: heap-allocated defer: in a loop") || strings.Contains(out, "open-coded") {
 		t.Errorf("go vet -vettool output:\n%s", out)
 	}
+
+	// The build-mode flags pass through go vet to the analyzer.
+	out, _ = run(t, dir, "go", "vet", "-vettool="+bin, "-N", "./...")
+	if !strings.Contains(out, "p.go:4:2: stack-allocated defer: -N disables optimizations") {
+		t.Errorf("go vet -vettool -N output:\n%s", out)
+	}
 }
 
 func TestBadInput(t *testing.T) {

@@ -17,6 +17,14 @@
 //	list                      one line per container
 //	ps ID                     the pids in its cgroup
 //
+// Through its cgroup:
+//
+//	pause ID / resume ID      freeze and thaw it (unpause is resume)
+//	stats [--json] ID         its cpu, memory and pids counters
+//	update [--memory N] [--pids-limit N] [--cpu-*] [-r FILE] ID
+//	oom ID                    a line per OOM kill, until it stops
+//	events [--interval D] [--stats] ID   stats and OOM events as JSON lines
+//
 // The classic verbs:
 //
 //	config [--bundle DIR] [ARGS...]   write the default config.json (stdout without --bundle)
@@ -79,7 +87,7 @@ type globals struct {
 }
 
 func verbs() []verb {
-	return []verb{
+	return append([]verb{
 		{"create", "--bundle DIR ID", "set a container up; its init waits until start", false, cmdCreate},
 		{"start", "ID", "let a created container run its program", false, cmdStart},
 		{"state", "[ID]", "print the OCI state of one container, or of all", false, cmdState},
@@ -94,7 +102,7 @@ func verbs() []verb {
 		{"lessons", "[-list]", "print every container lesson", false, cmdLessons},
 		{"lesson", "ID", "print one lesson", false, cmdLesson},
 		{"init", "", "internal: the container's first process", true, cmdInit},
-	}
+	}, cgroupVerbs()...)
 }
 
 func usage(w io.Writer) {

@@ -315,3 +315,27 @@ func splitWords(s string) []string {
 	}
 	return words
 }
+
+// hog allocates n MiB and writes to every page, so that the memory is
+// really charged to the cgroup.
+func hog(args []string) int {
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: hog MIB")
+		return 2
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil || n < 0 || n > 1<<20 {
+		fmt.Fprintf(os.Stderr, "hog: %q is not a number of MiB\n", args[0])
+		return 2
+	}
+	var keep [][]byte
+	for i := 0; i < n; i++ {
+		b := make([]byte, 1<<20)
+		for j := 0; j < len(b); j += 4096 {
+			b[j] = 1
+		}
+		keep = append(keep, b)
+	}
+	fmt.Printf("allocated %d MiB\n", len(keep))
+	return 0
+}

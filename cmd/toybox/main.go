@@ -4,7 +4,7 @@
 // (or by its first argument: `toybox ls /`).
 //
 // Applets: ls, cat, ps, id, hostname, mount, echo, sleep, env, pwd, true,
-// false, sh (a tiny shell: commands separated by ";", no quoting rules
+// false, hog (allocate memory, to meet a memory limit), sh (a tiny shell: commands separated by ";", no quoting rules
 // beyond single quotes), write (write text to a file, to test read-only
 // mounts), readlink, and inspect, which prints the process's capability
 // sets (decoded) and namespaces (/proc/self/ns links), the two things a
@@ -50,6 +50,7 @@ func init() {
 		"write":    {"write FILE TEXT: write TEXT to FILE", write},
 		"readlink": {"readlink PATH: print a symbolic link's target", readlink},
 		"inspect":  {"inspect: print capabilities and namespaces", inspect},
+		"hog":      {"hog MIB: allocate and touch MIB mebibytes, then exit (to meet a memory limit)", hog},
 	}
 }
 

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deferio/deferio/container/bundle"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+func TestPauseResumeStatsUpdate(t *testing.T) {
+	needRoot(t)
+	dir := makeBundle(t, "sleep", "60")
+	root := t.TempDir()
+	defer nsinitRun(t, root, "delete", "--force", "cg")
+	if _, errs, code := nsinitRun(t, root, "run", "-d", "--bundle", dir, "cg"); code != 0 {
+		t.Fatalf("run -d: %d %s", code, errs)
+	}
+	if _, errs, code := nsinitRun(t, root, "pause", "cg"); code != 0 {
+		t.Fatalf("pause: %d %s", code, errs)
+	}
+	if s := ociState(t, root, "cg"); s.Status != "paused" {
+		t.Errorf("after pause: %s", s.Status)
+	}
+	if _, errs, code := nsinitRun(t, root, "pause", "cg"); code != 1 || !strings.Contains(errs, "it is paused") {
+		t.Errorf("pause twice: %d %s", code, errs)
+	}
+	if _, errs, code := nsinitRun(t, root, "unpause", "cg"); code != 0 {
+		t.Fatalf("unpause: %d %s", code, errs)
+	}
+	if _, errs, code := nsinitRun(t, root, "update", "--pids-limit", "20", "cg"); code != 0 {
+		t.Fatalf("update: %d %s", code, errs)
+	}
+	out, errs, code := nsinitRun(t, root, "stats", "--json", "cg")
+	if code != 0 {
+		t.Fatalf("stats: %d %s", code, errs)
+	}
+	var st struct{ Pids struct{ Current, Limit uint64 } }
+	if err := json.Unmarshal([]byte(out), &st); err != nil || st.Pids.Limit != 20 || st.Pids.Current == 0 {
+		t.Errorf("stats --json: %v %+v\n%s", err, st, out)
+	}
+	if _, errs, code := nsinitRun(t, root, "update", "cg"); code != 2 || !strings.Contains(errs, "nothing to update") {
+		t.Errorf("update without limits: %d %s", code, errs)
+	}
+}
+
+// TestOOM runs `nsinit oom` beside a container whose exec'd process
+// allocates past the memory limit, and expects one OOM line.
+func TestOOM(t *testing.T) {
+	needRoot(t)
+	bin, toybox := binaries(t)
+	dir := t.TempDir()
+	if err := bundle.BuildRootfs(filepath.Join(dir, "rootfs"), toybox); err != nil {
+		t.Fatal(err)
+	}
+	spec := bundle.DefaultSpec("sleep", "60")
+	limit := int64(48 << 20)
+	spec.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &limit, Swap: &limit}}
+	if err := bundle.WriteSpec(dir, spec); err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	defer nsinitRun(t, root, "delete", "--force", "oom")
+	if _, errs, code := nsinitRun(t, root, "run", "-d", "--bundle", dir, "oom"); code != 0 {
+		t.Fatalf("run -d: %d %s", code, errs)
+	}
+	outF, err := os.CreateTemp(t.TempDir(), "oom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	watch := exec.Command(bin, "--root", root, "oom", "oom")
+	watch.Stdout, watch.Stderr = outF, outF
+	if err := watch.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // let it register
+	out, errs, code := nsinitRun(t, root, "exec", "--id", "oom", "hog", "200")
+	if code == 0 {
+		t.Errorf("hog 200 under a 48 MiB limit succeeded: %s", out)
+	}
+	if code != 128+9 {
+		t.Logf("hog exit status %d (%s)", code, errs)
+	}
+	nsinitRun(t, root, "delete", "--force", "oom")
+	done := make(chan error, 1)
+	go func() { done <- watch.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("nsinit oom: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		watch.Process.Kill()
+		t.Error("nsinit oom did not end after the container was deleted")
+	}
+	b, _ := os.ReadFile(outF.Name())
+	if !strings.Contains(string(b), "OOM kill in oom") {
+		t.Errorf("nsinit oom printed %q, want an OOM line", b)
+	}
+}

@@ -40,7 +40,9 @@ func TestPauseResumeStatsUpdate(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("stats: %d %s", code, errs)
 	}
-	var st struct{ Pids struct{ Current, Limit uint64 } }
+	var st struct {
+		Pids struct{ Current, Limit uint64 }
+	}
 	if err := json.Unmarshal([]byte(out), &st); err != nil || st.Pids.Limit != 20 || st.Pids.Current == 0 {
 		t.Errorf("stats --json: %v %+v\n%s", err, st, out)
 	}

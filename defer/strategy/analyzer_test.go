@@ -35,6 +35,9 @@ func TestAnalyzerModes(t *testing.T) {
 	withFlag(t, "race", "true", func() { analysistest.Run(t, analysistest.TestData(), strategy.Analyzer, "race") })
 	withFlag(t, "N", "true", func() { analysistest.Run(t, analysistest.TestData(), strategy.Analyzer, "noopt") })
 	withFlag(t, "noopendefer", "true", func() { analysistest.Run(t, analysistest.TestData(), strategy.Analyzer, "noopen") })
+	withFlag(t, "goarch", "386", func() {
+		withFlag(t, "shared", "true", func() { analysistest.Run(t, analysistest.TestData(), strategy.Analyzer, "shared386") })
+	})
 }
 
 // raceSupported reports whether this machine can build with -race: cgo

@@ -56,6 +56,7 @@ func TestCompilerAgrees(t *testing.T) {
 		{"N", []string{"noopt"}, strategy.Config{NoOptimize: true}},
 		{"noopendefer", []string{"noopen"}, strategy.Config{NoOpenDefer: true}},
 		{"race", []string{"race"}, strategy.Config{Race: true}},
+		{"shared386", []string{"shared386"}, strategy.Config{GOARCH: "386", Shared: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.cfg.Race && !raceSupported(t) {

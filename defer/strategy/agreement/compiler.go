@@ -73,8 +73,11 @@ func gcflags(cfg strategy.Config) string {
 	if cfg.NoOpenDefer {
 		d += ",noopendefer=1"
 	}
+	if cfg.Shared {
+		d = "-shared " + d
+	}
 	if cfg.NoOptimize {
-		return "-N " + d
+		d = "-N " + d
 	}
 	return d
 }
@@ -83,9 +86,6 @@ func buildFlags(cfg strategy.Config) []string {
 	var f []string
 	if cfg.Race {
 		f = append(f, "-race")
-	}
-	if cfg.Shared {
-		f = append(f, "-gcflags=-shared")
 	}
 	return f
 }

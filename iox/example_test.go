@@ -96,6 +96,22 @@ func ExampleNewSection() {
 	// unable to make a section at offset -1: iox: negative offset
 }
 
+// Progress reports can drive a text progress bar.
+func ExampleProgress_Bar() {
+	pr := iox.NewProgressReader(strings.NewReader(strings.Repeat("x", 1000)), 1000, 250, func(p iox.Progress) {
+		fmt.Println(p.Bar(20))
+	})
+	io.Copy(io.Discard, pr)
+	fmt.Println(iox.Progress{Done: 42, Total: -1}.Bar(5))
+	// Output:
+	// [#####               ]  25%
+	// [##########          ]  50%
+	// [###############     ]  75%
+	// [####################] 100%
+	// [####################] 100%
+	// [?????] 42 bytes
+}
+
 // Anything with ReadAt and a known size becomes an io.ReadSeeker.
 func ExampleNewReadSeeker() {
 	var ra io.ReaderAt = strings.NewReader("0123456789")

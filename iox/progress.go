@@ -1,7 +1,9 @@
 package iox
 
 import (
+	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -26,6 +28,19 @@ func (p Progress) Fraction() float64 {
 		return 1
 	}
 	return min(float64(p.Done)/float64(p.Total), 1)
+}
+
+// Bar renders p as a text progress bar of width cells between brackets,
+// followed by the percentage, such as "[#####     ]  50%". With an unknown
+// total it shows the byte count instead. A width below 1 is taken as 1.
+func (p Progress) Bar(width int) string {
+	width = max(width, 1)
+	f := p.Fraction()
+	if f < 0 {
+		return fmt.Sprintf("[%s] %d bytes", strings.Repeat("?", width), p.Done)
+	}
+	full := int(f * float64(width))
+	return fmt.Sprintf("[%s%s] %3.0f%%", strings.Repeat("#", full), strings.Repeat(" ", width-full), 100*f)
 }
 
 // DefaultProgressStep is the step used when NewProgressReader is given a

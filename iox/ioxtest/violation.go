@@ -73,7 +73,9 @@ var (
 
 // A Violation is one broken rule, with what happened.
 type Violation struct {
-	Rule   Rule
+	// Rule is the rule that was broken.
+	Rule Rule
+	// Detail says what the implementation did, with the call and values.
 	Detail string
 }
 

@@ -38,6 +38,11 @@ type Options struct {
 	Trace bool
 	// OnEvent, if set, is called with each event as it happens.
 	OnEvent func(Event)
+	// Describe, if set, gives the text the crash report prints for a
+	// panic value, replacing the text given to [G.Panic]. It is called
+	// when the report is printed, newest panic first, as the runtime's
+	// preprintpanics calls Error and String methods.
+	Describe func(arg any) string
 }
 
 // A G models one goroutine (the main one) and the P it runs on.

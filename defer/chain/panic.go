@@ -255,6 +255,13 @@ func (g *G) crashText(p *panicState) string {
 			q.link.repanicked = true
 		}
 	}
+	if g.opts.Describe != nil {
+		for q := p; q != nil; q = q.link {
+			if !q.goexit && !(q.link != nil && q.link.repanicked && q.link.arg == q.arg) {
+				q.text = g.opts.Describe(q.arg)
+			}
+		}
+	}
 	var b strings.Builder
 	printPanics(&b, p)
 	if e, ok := p.arg.(*RuntimeError); ok && e.Signal {

@@ -14,6 +14,7 @@ import (
 // the variables it captured.
 type funcValue struct {
 	name     string
+	recv     *cell // a method's receiver, evaluated at the call or defer
 	decl     *ast.FuncDecl
 	lit      *ast.FuncLit
 	captured map[*types.Var]*cell
@@ -49,6 +50,9 @@ func (in *interp) call(fv *funcValue, args []any) []any {
 		fr := &frame{in: in, env: make(map[*types.Var]*cell, len(fv.captured)+4), cf: cf, fn: fv.node(), sig: sig}
 		for v, c := range fv.captured {
 			fr.env[v] = c
+		}
+		if fv.recv != nil && len(fv.decl.Recv.List[0].Names) == 1 {
+			fr.declare(fv.decl.Recv.List[0].Names[0], fv.recv.v)
 		}
 		i := 0
 		for _, f := range ftype.Params.List {
@@ -111,6 +115,9 @@ func (fr *frame) prepare(e *ast.CallExpr) prepared {
 		}
 	}
 	if sel, ok := fun.(*ast.SelectorExpr); ok {
+		if s, ok := info.Selections[sel]; ok {
+			return fr.prepareMethod(e, sel, s)
+		}
 		if fn, ok := info.Uses[sel.Sel].(*types.Func); ok && fn.Pkg() != nil && fn.Pkg() != in.p.Pkg {
 			return fr.prepareLibrary(e, fn.Pkg().Path()+"."+fn.Name())
 		}
@@ -166,7 +173,7 @@ func (fr *frame) callExpr(e *ast.CallExpr) []any {
 func (fr *frame) natives(vals []any, n ast.Node) []any {
 	out := make([]any, len(vals))
 	for i, v := range vals {
-		x, err := native(v)
+		x, err := fr.in.native(v)
 		if err != nil {
 			fr.in.fail("%s: %v", fr.in.p.Fset.Position(n.Pos()), err)
 		}
@@ -232,11 +239,11 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 			if v == nil {
 				v = &errorValue{msg: "panic called with nil argument"}
 			}
-			text, err := panicText(v)
+			text, err := in.panicText(v, false)
 			if err != nil {
 				in.fail("%s: %v", in.p.Fset.Position(e.Pos()), err)
 			}
-			in.g.Panic(v, text)
+			in.panic(v, text)
 			return nil
 		}}
 	case "recover":
@@ -375,4 +382,78 @@ func (fr *frame) deferStmt(s *ast.DeferStmt) {
 	default:
 		in.fail("%s: defer with strategy %s was executed", d.Site, d.Kind)
 	}
+}
+
+// prepareMethod evaluates the receiver and the arguments of a method
+// call. A call through an interface finds the method of the dynamic type.
+func (fr *frame) prepareMethod(e *ast.CallExpr, sel *ast.SelectorExpr, s *types.Selection) prepared {
+	in := fr.in
+	recv := fr.eval(sel.X)
+	sig := s.Type().(*types.Signature)
+	args := fr.args(e.Args, sig)
+	name := sel.Sel.Name
+	return prepared{func() []any {
+		switch r := recv.(type) {
+		case nil:
+			fr.nilDeref()
+		case *errorValue:
+			return []any{r.msg}
+		case *chain.RuntimeError:
+			return []any{r.Error()}
+		case *box:
+			decl := in.p.methodDecl(r.t, name)
+			if decl == nil {
+				in.fail("%s: %s has no method %s", in.p.Fset.Position(sel.Pos()), r.t, name)
+			}
+			return in.call(&funcValue{name: methodName(r.t, name), decl: decl, recv: &cell{r.v}}, args)
+		}
+		t := in.p.Info.TypeOf(sel.X)
+		decl := in.p.methodDecl(t, name)
+		if decl == nil {
+			in.fail("%s: %s has no method %s", in.p.Fset.Position(sel.Pos()), t, name)
+		}
+		return in.call(&funcValue{name: methodName(t, name), decl: decl, recv: &cell{recv}}, args)
+	}}
+}
+
+func methodName(t types.Type, name string) string {
+	return types.TypeString(t, nil) + "." + name
+}
+
+// methodDecl finds the declaration of method name of the program's type t.
+func (p *Program) methodDecl(t types.Type, name string) *ast.FuncDecl {
+	n, ok := t.(*types.Named)
+	if !ok {
+		return nil
+	}
+	for m := range n.Methods() {
+		if m.Name() == name {
+			return p.funcs[m]
+		}
+	}
+	return nil
+}
+
+// callStringer calls the Error or String method of a boxed value when
+// its type has one with the signature func() string.
+func (in *interp) callStringer(b *box, name string) (string, bool) {
+	decl := in.p.methodDecl(b.t, name)
+	if decl == nil {
+		return "", false
+	}
+	sig := in.p.Info.Defs[decl.Name].Type().(*types.Signature)
+	if sig.Params().Len() != 0 || sig.Results().Len() != 1 || !types.Identical(sig.Results().At(0).Type(), types.Typ[types.String]) {
+		return "", false
+	}
+	out := in.call(&funcValue{name: methodName(b.t, name), decl: decl, recv: &cell{b.v}}, nil)
+	s, _ := out[0].(string)
+	return s, true
+}
+
+// panic starts a panic of the program.
+func (in *interp) panic(v any, text string) {
+	if in.describing {
+		in.fail("a value's Error or String method panicked while the runtime printed a panic value: outside the subset")
+	}
+	in.g.Panic(v, text)
 }

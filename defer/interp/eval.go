@@ -238,9 +238,13 @@ func (fr *frame) assert(e *ast.TypeAssertExpr) (any, bool) {
 func (fr *frame) assertValue(e *ast.TypeAssertExpr, v any) (any, bool) {
 	t := fr.in.p.Info.TypeOf(e.Type)
 	if isInterface(t) {
-		switch v.(type) {
+		switch x := v.(type) {
 		case *errorValue, *chain.RuntimeError:
 			return v, true
+		case *box:
+			if fr.in.p.methodDecl(x.t, "Error") != nil && types.Implements(x.t, t.Underlying().(*types.Interface)) {
+				return v, true
+			}
 		}
 		return nil, false
 	}
@@ -267,12 +271,12 @@ func (fr *frame) assertPanic(e *ast.TypeAssertExpr, v any) {
 		msg = fmt.Sprintf("interface conversion: %s is %s, not %s", iface, typeName(v), t)
 	}
 	ev := &errorValue{msg: msg}
-	fr.in.g.Panic(ev, msg)
+	fr.in.panic(ev, msg)
 }
 
 func (fr *frame) runtimeError(msg string, signal bool) {
 	e := &chain.RuntimeError{Msg: msg, Signal: signal}
-	fr.in.g.Panic(e, e.Error())
+	fr.in.panic(e, e.Error())
 }
 
 func (fr *frame) nilDeref() {

@@ -83,11 +83,12 @@ func Load(filename string, src []byte, strat StrategyFunc) (*Program, error) {
 		return nil, fmt.Errorf("%s: package %s: the program must be package main", fset.Position(file.Name.Pos()), file.Name.Name)
 	}
 	info := &types.Info{
-		Types:     map[ast.Expr]types.TypeAndValue{},
-		Defs:      map[*ast.Ident]types.Object{},
-		Uses:      map[*ast.Ident]types.Object{},
-		Implicits: map[ast.Node]types.Object{},
-		Scopes:    map[ast.Node]*types.Scope{},
+		Types:      map[ast.Expr]types.TypeAndValue{},
+		Defs:       map[*ast.Ident]types.Object{},
+		Uses:       map[*ast.Ident]types.Object{},
+		Implicits:  map[ast.Node]types.Object{},
+		Scopes:     map[ast.Node]*types.Scope{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
 	}
 	if err := checkImports(fset, file); err != nil {
 		return nil, err

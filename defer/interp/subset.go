@@ -100,8 +100,14 @@ func (c *subsetChecker) decl(d ast.Decl) {
 	switch d := d.(type) {
 	case *ast.FuncDecl:
 		if d.Recv != nil {
-			c.errorf(d, "method %s: methods are outside the subset", d.Name.Name)
-			return
+			if len(d.Recv.List) != 1 || len(d.Recv.List[0].Names) > 1 {
+				c.errorf(d, "method %s: malformed receiver", d.Name.Name)
+				return
+			}
+			if _, ptr := d.Recv.List[0].Type.(*ast.StarExpr); ptr {
+				c.errorf(d, "method %s: pointer receivers are outside the subset (value receivers are in)", d.Name.Name)
+				return
+			}
 		}
 		if d.Type.TypeParams != nil {
 			c.errorf(d, "generic function %s: type parameters are outside the subset", d.Name.Name)
@@ -121,7 +127,16 @@ func (c *subsetChecker) decl(d ast.Decl) {
 		switch d.Tok {
 		case token.IMPORT:
 		case token.TYPE:
-			c.errorf(d, "type declarations are outside the subset")
+			for _, spec := range d.Specs {
+				ts := spec.(*ast.TypeSpec)
+				if ts.Assign.IsValid() || ts.TypeParams != nil {
+					c.errorf(ts, "type %s: aliases and generic types are outside the subset", ts.Name.Name)
+					continue
+				}
+				if !namedBasic(c.p.Info.Defs[ts.Name].Type()) {
+					c.errorf(ts, "type %s: only named types over int, bool or string are in the subset", ts.Name.Name)
+				}
+			}
 		case token.VAR, token.CONST:
 			for _, s := range d.Specs {
 				vs := s.(*ast.ValueSpec)
@@ -296,7 +311,9 @@ func (c *subsetChecker) expr(e ast.Expr) {
 			c.expr(el)
 		}
 	case *ast.SelectorExpr:
-		if _, ok := info.Uses[e.Sel].(*types.Func); !ok {
+		if _, ok := info.Selections[e]; ok {
+			c.errorf(e, "method value %s is outside the subset (call it: x.%s(...))", e.Sel.Name, e.Sel.Name)
+		} else if _, ok := info.Uses[e.Sel].(*types.Func); !ok {
 			c.errorf(e, "selector %s is outside the subset (only calls of the library are in)", e.Sel.Name)
 		}
 	case *ast.IndexExpr:
@@ -355,7 +372,21 @@ func (c *subsetChecker) expr(e ast.Expr) {
 	}
 }
 
+// namedBasic reports whether t is a type declared by the program over
+// int, bool or string.
+func namedBasic(t types.Type) bool {
+	n, ok := t.(*types.Named)
+	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "main" || n.Obj().Parent() != n.Obj().Pkg().Scope() {
+		return false
+	}
+	b, ok := n.Underlying().(*types.Basic)
+	return ok && (b.Kind() == types.Int || b.Kind() == types.Bool || b.Kind() == types.String)
+}
+
 func assertable(t types.Type) bool {
+	if namedBasic(t) {
+		return true
+	}
 	if b, ok := t.(*types.Basic); ok {
 		return b.Kind() == types.Int || b.Kind() == types.Bool || b.Kind() == types.String
 	}
@@ -367,7 +398,7 @@ func (c *subsetChecker) call(e *ast.CallExpr) {
 	if tv := info.Types[e.Fun]; tv.IsType() {
 		if len(e.Args) == 1 {
 			from, to := info.TypeOf(e.Args[0]), tv.Type
-			if !types.Identical(from, to) && !isInterface(to) && !(isBasicInt(from) && isBasicInt(to)) {
+			if !types.Identical(from.Underlying(), to.Underlying()) && !isInterface(to) && !(isBasicInt(from) && isBasicInt(to)) {
 				c.errorf(e, "conversion from %s to %s is outside the subset", from, to)
 			}
 			c.expr(e.Args[0])
@@ -410,7 +441,13 @@ func (c *subsetChecker) call(e *ast.CallExpr) {
 			}
 		}
 	case *ast.SelectorExpr:
-		if fn, ok := info.Uses[fun.Sel].(*types.Func); ok && fn.Pkg() != nil {
+		if sel, ok := info.Selections[fun]; ok {
+			library = true // a method call: check the receiver, not the method value
+			if sel.Kind() != types.MethodVal {
+				c.errorf(fun, "method expression %s is outside the subset", fun.Sel.Name)
+			}
+			c.expr(fun.X)
+		} else if fn, ok := info.Uses[fun.Sel].(*types.Func); ok && fn.Pkg() != nil {
 			library = true
 			if fn.Pkg().Path() == "fmt" {
 				c.fmtArgs(e, fn.Name())
@@ -482,10 +519,10 @@ func (c *subsetChecker) typeProblem(t types.Type) string {
 		}
 		return "only int, bool and string are in the subset"
 	case *types.Named:
-		if t.Obj().Pkg() == nil && t.Obj().Name() == "error" {
+		if t.Obj().Pkg() == nil && t.Obj().Name() == "error" || namedBasic(t) {
 			return ""
 		}
-		return "named types other than error are outside the subset"
+		return "named types other than error and the program's own types over int, bool or string are outside the subset"
 	case *types.Alias:
 		return c.typeProblem(types.Unalias(t))
 	case *types.Interface:

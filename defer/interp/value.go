@@ -135,12 +135,19 @@ func constValue(v constant.Value, t types.Type) (any, error) {
 
 // native turns a value into a Go value that fmt prints as Go would print
 // the program's value.
-func native(v any) (any, error) {
+func (in *interp) native(v any) (any, error) {
 	switch x := v.(type) {
 	case nil, int, bool, string:
 		return x, nil
 	case *box:
-		return native(x.v)
+		// fmt calls Error, else String, when the dynamic type has them.
+		if s, ok := in.callStringer(x, "Error"); ok {
+			return s, nil
+		}
+		if s, ok := in.callStringer(x, "String"); ok {
+			return s, nil
+		}
+		return in.native(x.v)
 	case *errorValue:
 		return x, nil
 	case *chain.RuntimeError:
@@ -151,7 +158,7 @@ func native(v any) (any, error) {
 		}
 		out := make([]any, x.len)
 		for i := range out {
-			n, err := native((*x.arr)[x.off+i])
+			n, err := in.native((*x.arr)[x.off+i])
 			if err != nil {
 				return nil, err
 			}
@@ -167,8 +174,30 @@ func native(v any) (any, error) {
 }
 
 // panicText is what the runtime prints for a panic value: the Error
-// result of an error, else printpanicval.
-func panicText(v any) (string, error) {
+// result of an error, the String result of a Stringer (preprintpanics),
+// else printpanicval, which names the program's own types:
+// main.code(3), main.msg("hi").
+func (in *interp) panicText(v any, methods bool) (string, error) {
+	if b, ok := v.(*box); ok && methods {
+		if s, ok := in.callStringer(b, "Error"); ok {
+			return s, nil
+		}
+		if s, ok := in.callStringer(b, "String"); ok {
+			return s, nil
+		}
+	}
+	if b, ok := v.(*box); ok {
+		if n, ok := b.t.(*types.Named); ok {
+			inner, err := in.panicText(&box{t: n.Underlying(), v: b.v}, false)
+			if err != nil {
+				return "", err
+			}
+			if _, isStr := b.v.(string); isStr {
+				inner = `"` + inner + `"`
+			}
+			return types.TypeString(n, nil) + "(" + inner + ")", nil
+		}
+	}
 	switch x := v.(type) {
 	case *errorValue:
 		return x.msg, nil

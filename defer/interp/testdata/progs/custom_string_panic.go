@@ -1,0 +1,7 @@
+package main
+
+type label string
+
+func main() {
+	panic(label("multi\nline"))
+}

@@ -26,9 +26,10 @@ type ParallelOptions struct {
 // io contracts that allow it: parallel ReadAt calls on one source, and
 // parallel WriteAt calls on non-overlapping ranges of one destination.
 //
-// It returns the number of bytes copied by the chunks that completed and
-// the first error met; on error the other workers stop after their current
-// chunk, and which ranges of dst were written is unspecified. A source that
+// It returns the number of bytes written to dst and the first error met;
+// on error the other workers stop after their current chunk, and which
+// ranges of dst were written is unspecified (the count is a total, not a
+// prefix). A source that
 // ends before size is an error wrapping io.ErrUnexpectedEOF. Bad options
 // (negative values) or a negative size are an error before anything is
 // copied. The context stops the copy between chunks.

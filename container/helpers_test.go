@@ -7,12 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
 
 	"github.com/deferio/deferio/container"
 	"github.com/deferio/deferio/container/bundle"
+	"github.com/deferio/deferio/internal/gorun"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -41,7 +41,7 @@ func toybox(t testing.TB) string {
 			return
 		}
 		toyboxPath = filepath.Join(toyboxDir, "toybox")
-		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", toyboxPath, "github.com/deferio/deferio/cmd/toybox")
+		cmd := exec.Command(goTool(), "build", "-o", toyboxPath, "github.com/deferio/deferio/cmd/toybox")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			toyboxErr = fmt.Errorf("go build toybox: %v\n%s", err, out)
@@ -144,4 +144,12 @@ func chownRootfs(t testing.TB, dir string, uid int) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// goTool finds the go command, or "go" to let exec report its absence.
+func goTool() string {
+	if g, err := gorun.GoTool(); err == nil {
+		return g
+	}
+	return "go"
 }

@@ -35,9 +35,3 @@ func sealedSelf() (*os.File, error) {
 	}
 	return mem, nil
 }
-
-// isSealed reports whether f carries the seals sealedSelf adds.
-func isSealed(f *os.File) bool {
-	s, err := unix.FcntlInt(f.Fd(), unix.F_GET_SEALS, 0)
-	return err == nil && s&unix.F_SEAL_WRITE != 0 && s&unix.F_SEAL_SEAL != 0
-}

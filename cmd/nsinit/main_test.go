@@ -8,11 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/deferio/deferio/internal/gorun"
 	"time"
 
 	"github.com/deferio/deferio/container/bundle"
@@ -33,7 +34,7 @@ func binaries(t *testing.T) (nsinit, toybox string) {
 		if buildErr != nil {
 			return
 		}
-		gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+		gobin := goTool()
 		for _, b := range []struct{ out, pkg, cgo string }{
 			{"nsinit", "github.com/deferio/deferio/cmd/nsinit", "1"},
 			{"toybox", "github.com/deferio/deferio/cmd/toybox", "0"},
@@ -228,4 +229,12 @@ func TestRunExitStatus(t *testing.T) {
 	if code != 1 || out != "hello\n" {
 		t.Errorf("run: status %d, stdout %q, stderr %s; want 1 and hello", code, out, errs)
 	}
+}
+
+// goTool finds the go command, or "go" to let exec report its absence.
+func goTool() string {
+	if g, err := gorun.GoTool(); err == nil {
+		return g
+	}
+	return "go"
 }

@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/deferio/deferio/internal/lesson"
-	"github.com/deferio/deferio/internal/lessons/deferlessons"
+	"github.com/deferio/deferio/internal/lessons"
 )
 
 func lessonsVerb(ctx context.Context, verb string, args []string, stdout, stderr io.Writer) error {
@@ -15,7 +15,9 @@ func lessonsVerb(ctx context.Context, verb string, args []string, stdout, stderr
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	all := deferlessons.Lessons()
+	// Every lesson of the defer topic, in tour order: the basics, the
+	// runtime model, the compiler's choice, the cost.
+	all := lessons.Topic("defer")
 	opts := lesson.Options{Color: !*noColor && lesson.ColorFor(stdout)}
 	switch verb {
 	case "list":

@@ -151,7 +151,7 @@ func TestCompare(t *testing.T) {
 
 func TestList(t *testing.T) {
 	code, stdout, _ := deferlab(t, "list")
-	if code != 0 || !strings.Contains(stdout, "defer-bits") {
+	if code != 0 || !strings.Contains(stdout, "defer-bits") || !strings.Contains(stdout, "defer-basics") {
 		t.Errorf("list: %d %q", code, stdout)
 	}
 }

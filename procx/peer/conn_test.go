@@ -3,6 +3,7 @@ package peer_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/deferio/deferio/procx/peer"
+	"go.uber.org/goleak"
 )
 
 func TestReadHeaderOneByteAtATime(t *testing.T) {
@@ -326,5 +328,65 @@ func TestListenerOverUnixSocket(t *testing.T) {
 	res := peer.Resolve(c, nil, peer.Options{})
 	if res.Client.Source != peer.SourceProxyV2 || res.Steps[0].Source != peer.SourceGetpeername {
 		t.Errorf("Resolve: %+v", res)
+	}
+}
+
+// A relay on loopback forwards with a header, and once its listener is
+// closed Serve returns and no goroutine of the relay or of the
+// connections is left.
+func TestRelayLeavesNothingBehind(t *testing.T) {
+	opt := goleak.IgnoreCurrent()
+	sl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := func(net.Addr) peer.Policy { return peer.Require }
+	l, _ := peer.NewListener(sl, peer.Config{Policy: policy})
+	served := make(chan string, 3)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				b, _ := io.ReadAll(c)
+				c.Write(b)
+				served <- c.RemoteAddr().String() + " " + string(b)
+			}()
+		}
+	}()
+	pl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	relay := &peer.Relay{Version: 2, Dial: func() (net.Conn, error) { return net.Dial("tcp", sl.Addr().String()) }}
+	done := make(chan error, 1)
+	go func() { done <- relay.Serve(pl) }()
+	for i := range 3 {
+		c, err := net.Dial("tcp", pl.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(c, "msg%d", i)
+		c.(*net.TCPConn).CloseWrite()
+		echo, err := io.ReadAll(c)
+		c.Close()
+		if want := fmt.Sprintf("msg%d", i); err != nil || string(echo) != want {
+			t.Errorf("echo %q, %v; want %s", echo, err, want)
+		}
+		if got, want := <-served, c.LocalAddr().String()+fmt.Sprintf(" msg%d", i); got != want {
+			t.Errorf("server saw %q, want %q", got, want)
+		}
+	}
+	pl.Close()
+	if err := <-done; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+	l.Close()
+	goleak.VerifyNone(t, opt)
+	if err := (&peer.Relay{Version: 3}).Serve(pl); err == nil {
+		t.Error("Relay with version 3 served")
 	}
 }

@@ -24,8 +24,9 @@ const MinMaxHeaderSize = v2HeaderLen + 216
 // It reads at most maxSize bytes: a v2 header whose length field says it
 // is longer is refused as soon as its first 16 bytes arrive, and a v1 line
 // must end within 107 bytes; both errors wrap [ErrTooLarge] or
-// [ErrInvalidHeader]. When the bytes cannot start a header the error wraps
-// [ErrNoHeader] and rest holds every byte read, so that the caller can
+// [ErrInvalidHeader]. When the bytes cannot start a header, or r ends or
+// fails before sending any, the error wraps [ErrNoHeader] (and the read
+// error, if any) and rest holds every byte read, so that the caller can
 // serve them as data. ReadHeader sets no deadline: bound it in time with
 // the connection's read deadline, as [Conn] does.
 func ReadHeader(r io.Reader, h *Header, maxSize int) (rest []byte, err error) {

@@ -40,6 +40,7 @@ const (
 	Proxy Command = 0x1
 )
 
+// String returns "LOCAL" or "PROXY".
 func (c Command) String() string {
 	switch c {
 	case Local:
@@ -62,6 +63,8 @@ const (
 	Unix   Family = 0x3 // unix socket paths: 216 address bytes, v2 only
 )
 
+// String returns the family's name in the specification: "UNSPEC",
+// "INET", "INET6" or "UNIX".
 func (f Family) String() string {
 	switch f {
 	case Unspec:
@@ -100,6 +103,7 @@ const (
 	Datagram        Transport = 0x2 // UDP or SOCK_DGRAM unix sockets
 )
 
+// String returns "UNSPEC", "STREAM" or "DGRAM".
 func (t Transport) String() string {
 	switch t {
 	case UnspecTransport:

@@ -31,6 +31,7 @@ const (
 
 var policyNames = [...]string{"require", "use", "ignore", "reject", "skip"}
 
+// String returns the policy's name, as ParsePolicy reads it.
 func (p Policy) String() string {
 	if p >= 0 && int(p) < len(policyNames) {
 		return policyNames[p]

@@ -35,6 +35,7 @@ type Answer struct {
 	Note string
 }
 
+// String prints the address, its source and the note.
 func (a Answer) String() string {
 	s := fmt.Sprintf("%v (from %s)", a.Addr, a.Source)
 	if a.Note != "" {

@@ -38,6 +38,8 @@ var tlvNames = map[TLVType]string{
 	SubtypeSSLSigScheme: "SSL_SIG_SCHEME", SubtypeSSLClientCert: "SSL_CLIENT_CERT",
 }
 
+// String returns the specification's name for t ("CRC32C", "SSL_CN"),
+// or says which range an unnamed type is in.
 func (t TLVType) String() string {
 	if n, ok := tlvNames[t]; ok {
 		return n

@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	deferlab run [-q] [-json] [-svg OUT] [-steps N] [-no-color] FILE.go
+//	deferlab run [-q] [-json] [-svg OUT] [-steps N] [-go VERSION] [-no-color] FILE.go
 //	deferlab compare FILE.go
 //	deferlab lessons            run every defer lesson in order
 //	deferlab lesson ID          run one lesson
@@ -19,7 +19,9 @@
 // stderr (print, println and the crash report "panic: ..." as Go prints
 // it, with "[recovered]" where Go adds it) and its exit status, nothing
 // else. FILE.go must stay in the subset documented in package
-// defer/interp.
+// defer/interp. -go 1.12 or -go 1.13 runs the program with the
+// strategies of an older release (heap only; heap and stack) to compare
+// the modelled costs; the runtime steps stay Go 1.26's.
 //
 // compare builds and runs FILE.go with the real toolchain
 // (go build -gcflags=-d=defer) and runs it on the model, and prints both
@@ -66,7 +68,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 const usage = `usage: deferlab VERB [flags] [args]
 
 Verbs:
-  run [-q] [-json] [-svg OUT] [-steps N] [-no-color] FILE.go
+  run [-q] [-json] [-svg OUT] [-steps N] [-go VERSION] [-no-color] FILE.go
         run FILE.go on the runtime model: its output, then the defer
         chain step by step (-json: events as JSON; -svg: a picture;
         -q: only what the compiled program would print, and its status)

@@ -70,6 +70,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", good, good}, "takes one FILE.go"},
 		{[]string{"run", "-q", "-json", good}, "cannot be combined"},
 		{[]string{"run", "-steps", "0", good}, "-steps must be positive"},
+		{[]string{"run", "-go", "1.9", good}, "deferlab: usage: -go: unable to model Go"},
 		{[]string{"run", "-bogus", good}, "deferlab: usage: flag provided but not defined"},
 		{[]string{"run", filepath.Join(t.TempDir(), "missing.go")}, "deferlab: unable to read the program"},
 		{[]string{"run", writeProg(t, "package main\nfunc main() {")}, "deferlab: unable to parse the program"},

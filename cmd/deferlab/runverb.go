@@ -40,6 +40,7 @@ func runVerb(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	svgOut := fs.String("svg", "", "also write the chain over time as an SVG picture to `OUT`")
 	steps := fs.Int("steps", interp.DefaultStepLimit, "step limit: end runaway programs after `N` steps")
 	noColor := fs.Bool("no-color", false, "never use colour")
+	goVersion := fs.String("go", "1.26", "model the strategies of Go `VERSION`: 1.12 (heap only), 1.13 (heap and stack), 1.14 or 1.26")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -53,7 +54,11 @@ func runVerb(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *quiet && (*asJSON || *svgOut != "") {
 		return fmt.Errorf("%w: -q prints no trace, so it cannot be combined with -json or -svg", errUsage)
 	}
-	prog, err := interp.LoadFile(file, nil)
+	strat, err := interp.HistoricStrategies(*goVersion)
+	if err != nil {
+		return fmt.Errorf("%w: -go: %v", errUsage, err)
+	}
+	prog, err := interp.LoadFile(file, strat)
 	if err != nil {
 		return err
 	}

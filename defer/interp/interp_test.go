@@ -154,3 +154,42 @@ func TestOpenSlots(t *testing.T) {
 		t.Errorf("slots %v, want [0 -1 1]", slots)
 	}
 }
+
+func TestHistoricStrategies(t *testing.T) {
+	src := []byte("package main\nimport \"fmt\"\nfunc main() {\n\tdefer fmt.Println(1)\n\tfor i := range 2 {\n\t\tdefer fmt.Println(i)\n\t}\n}\n")
+	want := map[string][2]string{
+		"1.12": {"heap-allocated", "heap-allocated"},
+		"1.13": {"stack-allocated", "heap-allocated"},
+		"1.26": {"stack-allocated", "heap-allocated"},
+	}
+	for v, kinds := range want {
+		strat, err := interp.HistoricStrategies(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := interp.Load("p.go", src, strat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, d := range p.Defers {
+			if d.Kind.String() != kinds[i] {
+				t.Errorf("go%s: defer %d is %s, want %s", v, i, d.Kind, kinds[i])
+			}
+		}
+		res, err := p.Run(interp.Options{})
+		if err != nil || res.Stdout != "1\n0\n1\n" {
+			t.Errorf("go%s: output %q, %v", v, res.Stdout, err)
+		}
+	}
+	open := []byte("package main\nfunc main() {\n\tdefer println()\n}\n")
+	for v, k := range map[string]string{"1.12": "heap-allocated", "1.13": "stack-allocated", "1.14": "open-coded"} {
+		strat, _ := interp.HistoricStrategies(v)
+		p, err := interp.Load("p.go", open, strat)
+		if err != nil || p.Defers[0].Kind.String() != k {
+			t.Errorf("go%s: %v %v, want %s", v, err, p.Defers, k)
+		}
+	}
+	if _, err := interp.HistoricStrategies("1.5"); err == nil {
+		t.Error("go1.5 accepted")
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/deferio/deferio/defer/chain"
+	"github.com/deferio/deferio/defer/interp"
 	"github.com/deferio/deferio/internal/gorun"
 	"github.com/deferio/deferio/internal/lesson"
 )
@@ -107,6 +108,36 @@ func history(ctx context.Context, p *lesson.Page) error {
 		lines = append(lines, fmt.Sprintf("func %-18s %s", fn, state))
 	}
 	p.Output("searching $GOROOT/src/runtime", strings.Join(lines, "\n"))
+	return versions(p)
+}
+
+// versions runs one program on the model with the strategies of three
+// releases and compares the modelled costs.
+func versions(p *lesson.Page) error {
+	src, err := program("history.go")
+	if err != nil {
+		return err
+	}
+	p.Code("history.go", string(src))
+	var rows []string
+	for _, v := range []string{"1.12", "1.13", "1.26"} {
+		strat, err := interp.HistoricStrategies(v)
+		if err != nil {
+			return err
+		}
+		prog, err := interp.Load("history.go", src, strat)
+		if err != nil {
+			return err
+		}
+		res, err := prog.Run(interp.Options{})
+		if err != nil {
+			return err
+		}
+		c := res.Counts
+		rows = append(rows, fmt.Sprintf("go%-5s %-16s open %3d  stack %3d  heap %3d  modelled %6.0f ns  output %s",
+			v, prog.Defers[0].Kind, c[chain.EvOpenDefer], c[chain.EvDeferProcStack], c[chain.EvDeferProc], res.Cost, strings.TrimSpace(res.Stdout)))
+	}
+	p.Output("deferlab run -go VERSION history.go   (model: strategies of each release, Go 1.26's runtime steps and costs)", strings.Join(rows, "\n"))
 	return nil
 }
 

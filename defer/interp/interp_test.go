@@ -193,3 +193,35 @@ func TestHistoricStrategies(t *testing.T) {
 		t.Error("go1.5 accepted")
 	}
 }
+
+// TestConcurrentRuns runs one Program from several goroutines: a Program
+// is read-only once loaded (run with -race).
+func TestConcurrentRuns(t *testing.T) {
+	src, err := os.ReadFile("testdata/progs/custom_error.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := interp.Load("custom_error.go", src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := p.Run(interp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			got, err := p.Run(interp.Options{Trace: true})
+			if err == nil && (got.Stdout != want.Stdout || got.Stderr != want.Stderr) {
+				err = errors.New("a concurrent run printed something else")
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

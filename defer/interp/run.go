@@ -163,10 +163,18 @@ func (p *Program) nameFuncs() {
 	p.names = map[ast.Node]string{}
 	for _, d := range p.File.Decls {
 		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Body == nil {
+		if !ok {
+			// Closures in package-level initializers belong to main.init.
+			p.nameLits(d, "main.init", true)
+			continue
+		}
+		if fd.Body == nil {
 			continue
 		}
 		name := "main." + fd.Name.Name
+		if fd.Recv != nil {
+			name = methodName(p.Info.Defs[fd.Name].(*types.Func).Signature().Recv().Type(), fd.Name.Name)
+		}
 		p.names[fd] = name
 		p.nameLits(fd.Body, name, true)
 	}

@@ -5,7 +5,7 @@ BUILD ?= build
 BIN := $(BUILD)/bin
 GOFILES = $(shell find . -name '*.go' -not -path '*/testdata/*' -not -path './$(BUILD)/*')
 
-.PHONY: all tour test lint fmt-check vet staticcheck unit bench-smoke build difftest clean
+.PHONY: all tour test lint fmt-check vet staticcheck unit bench-smoke bench build difftest clean
 
 all: test
 
@@ -43,6 +43,12 @@ unit:
 ## module's own tests too
 bench-smoke:
 	cd benchmarks && $(GO) test $(TESTFLAGS) -run '.' -bench . -benchtime 1x ./...
+
+## bench: every defer strategy side by side, COUNT rounds; raw.txt,
+## benchstat.txt, report.md and chart.svg/png in $(BUILD)/bench
+COUNT ?= 10
+bench:
+	COUNT=$(COUNT) OUT=$(CURDIR)/$(BUILD)/bench GO=$(GO) bash benchmarks/run.sh
 
 ## difftest: compare the defer model with the real toolchain on N generated
 ## programs from seed SEED; divergences are shrunk and saved as testdata

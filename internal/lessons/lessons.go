@@ -13,6 +13,7 @@ import (
 	"github.com/deferio/deferio/internal/lessons/introlessons"
 	"github.com/deferio/deferio/internal/lessons/iolessons"
 	"github.com/deferio/deferio/internal/lessons/peerlessons"
+	"github.com/deferio/deferio/internal/lessons/prooflessons"
 	"github.com/deferio/deferio/internal/lessons/strategylessons"
 )
 
@@ -24,6 +25,7 @@ func All() []lesson.Lesson {
 	for _, topic := range [][]lesson.Lesson{
 		introlessons.Lessons(),
 		deferlessons.Lessons(),
+		prooflessons.Lessons(),
 		strategylessons.Lessons(),
 		costlessons.Lessons(),
 		iolessons.Lessons(),

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -42,6 +43,12 @@ type initConfig struct {
 	WaitFifo          bool              `json:"waitFifo,omitempty"`
 }
 
+var initCalled atomic.Bool
+
+// InitCalled reports whether this program called [Init]. A program that
+// did not cannot start containers: its re-executed init would run main.
+func InitCalled() bool { return initCalled.Load() }
+
 // IsInit reports whether this process is a re-executed container init.
 func IsInit() bool { return os.Getenv(envInitSock) != "" }
 
@@ -54,6 +61,7 @@ func IsInit() bool { return os.Getenv(envInitSock) != "" }
 // runtime over the socket and exits with status 1.
 func Init() {
 	if !IsInit() {
+		initCalled.Store(true)
 		return
 	}
 	// Credentials, capabilities and the cgroup namespace are set per

@@ -16,6 +16,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// ErrNoInit is returned by Start and Exec in a program whose main does not
+// call [Init] first: re-executed as a container's init, it would run its
+// own main instead.
+var ErrNoInit = errors.New("this program does not call container.Init() first thing in main, so it cannot re-execute itself as a container's init")
+
 // Start creates the container's init process and waits until it has set
 // up the namespaces, the root filesystem and the process and is blocked on
 // the exec FIFO: the OCI "create". The container is then "created".
@@ -129,6 +134,9 @@ func idMaps(ms []specs.LinuxIDMapping) []syscall.SysProcIDMap {
 // join the cgroup, send the configuration and wait for "ready". It returns
 // the parent's end of the socket.
 func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProcAttr, joins map[specs.LinuxNamespaceType]string, cg cgroups.Manager, fifo *os.File) (sock *os.File, err error) {
+	if !InitCalled() {
+		return nil, ErrNoInit
+	}
 	self, err := sealedSelf()
 	if err != nil {
 		return nil, err

@@ -1,7 +1,159 @@
-// Package containerlessons holds the lessons of the container topic.
+// Package containerlessons holds the lessons of the container topic: the
+// namespaces one at a time, what pivot_root does, the init pipe and its
+// EOF signal, and why joining a running container's namespaces has to
+// happen before the Go runtime starts.
+//
+// The lessons run real containers with package container, so the program
+// that runs them must call container.Init first thing in main (nsinit
+// does; so do the tests). They build cmd/toybox, the root filesystem's
+// only binary, with the Go toolchain, so they run from a deferio checkout.
 package containerlessons
 
-import "github.com/deferio/deferio/internal/lesson"
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/deferio/deferio/container"
+	"github.com/deferio/deferio/container/bundle"
+	"github.com/deferio/deferio/internal/gorun"
+	"github.com/deferio/deferio/internal/lesson"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
 
 // Lessons returns the container lessons in teaching order.
-func Lessons() []lesson.Lesson { return nil }
+func Lessons() []lesson.Lesson {
+	return []lesson.Lesson{
+		{ID: "container-namespaces", Topic: "container", Title: "Namespaces, one at a time", NeedsRoot: true, Run: runNamespaces},
+		{ID: "container-pivot-root", Topic: "container", Title: "What pivot_root does", NeedsRoot: true, Run: runPivotRoot},
+		{ID: "container-init-pipe", Topic: "container", Title: "The init pipe and its EOF signal", NeedsRoot: true, Run: runInitPipe},
+		{ID: "container-exec-nsenter", Topic: "container", Title: "Why exec joins namespaces before the Go runtime starts", NeedsRoot: true, Run: runExecNsenter},
+	}
+}
+
+// lab is a scratch area: a toybox binary, bundles and a state root, all
+// removed by close.
+type lab struct {
+	dir    string
+	toybox string
+	n      int
+}
+
+func newLab(ctx context.Context) (*lab, error) {
+	if !container.InitCalled() {
+		return nil, container.ErrNoInit
+	}
+	dir, err := os.MkdirTemp("", "container-lesson-")
+	if err != nil {
+		return nil, fmt.Errorf("unable to make a scratch directory: %w", err)
+	}
+	os.Chmod(dir, 0o755)
+	l := &lab{dir: dir, toybox: filepath.Join(dir, "toybox")}
+	goTool, err := gorun.GoTool()
+	if err != nil {
+		l.close()
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, goTool, "build", "-o", l.toybox, "github.com/deferio/deferio/cmd/toybox")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		l.close()
+		return nil, fmt.Errorf("unable to build cmd/toybox (run the lesson from a deferio checkout): %w\n%s", err, out)
+	}
+	return l, nil
+}
+
+func (l *lab) close() { os.RemoveAll(l.dir) }
+
+// bundle makes a fresh bundle running args and returns its config.
+func (l *lab) bundle(args ...string) (container.Config, error) {
+	l.n++
+	dir := filepath.Join(l.dir, fmt.Sprintf("bundle%d", l.n))
+	if err := bundle.Build(dir, l.toybox, args...); err != nil {
+		return container.Config{}, err
+	}
+	spec, err := bundle.ReadSpec(dir)
+	if err != nil {
+		return container.Config{}, err
+	}
+	return container.Config{Bundle: dir, Spec: spec}, nil
+}
+
+// run creates, runs and deletes a container, and returns what it printed
+// (stdout then stderr) and its exit status.
+func (l *lab) run(id string, cfg container.Config) (string, int, error) {
+	c, err := container.Create(filepath.Join(l.dir, "state"), id, cfg)
+	if err != nil {
+		return "", 0, err
+	}
+	defer c.ForceDestroy()
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", 0, err
+	}
+	var out bytes.Buffer
+	done := make(chan struct{})
+	go func() { io.Copy(&out, r); close(done) }()
+	p := &container.Process{Stdout: w, Stderr: w}
+	err = c.Run(p)
+	w.Close()
+	if err != nil {
+		<-done
+		return "", 0, err
+	}
+	code, err := p.Wait()
+	<-done
+	r.Close()
+	if err != nil {
+		return "", 0, err
+	}
+	return out.String(), code, c.Destroy()
+}
+
+// hostNamespaces returns this process's namespace links.
+func hostNamespaces() map[string]string {
+	m := map[string]string{}
+	for _, ns := range []string{"cgroup", "ipc", "mnt", "net", "pid", "user", "uts"} {
+		m[ns], _ = os.Readlink("/proc/self/ns/" + ns)
+	}
+	return m
+}
+
+// newNamespaces reads the "ns NAME LINK" lines of `toybox inspect` and
+// names those that differ from the host's.
+func newNamespaces(out string, host map[string]string) []string {
+	var news []string
+	for _, l := range strings.Split(out, "\n") {
+		f := strings.Fields(l)
+		if len(f) == 3 && f[0] == "ns" && host[f[1]] != f[2] {
+			news = append(news, f[1])
+		}
+	}
+	return news
+}
+
+// withoutInspect drops the lines `toybox inspect` printed.
+func withoutInspect(out string) string {
+	var keep []string
+	for _, l := range strings.Split(out, "\n") {
+		f := strings.Fields(l)
+		if len(f) > 0 && (f[0] == "ns" || strings.HasPrefix(f[0], "Cap") || f[0] == "NoNewPrivs" || f[0] == "Uid" || f[0] == "Gid") {
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return strings.Join(keep, "\n")
+}
+
+func namespaces(types ...specs.LinuxNamespaceType) []specs.LinuxNamespace {
+	out := []specs.LinuxNamespace{{Type: specs.MountNamespace}}
+	for _, t := range types {
+		out = append(out, specs.LinuxNamespace{Type: t})
+	}
+	return out
+}

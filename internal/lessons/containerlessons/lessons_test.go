@@ -1,0 +1,117 @@
+package containerlessons_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/deferio/deferio/container"
+	"github.com/deferio/deferio/internal/lesson"
+	"github.com/deferio/deferio/internal/lessons/containerlessons"
+	"github.com/deferio/deferio/internal/lessontest"
+)
+
+func TestMain(m *testing.M) {
+	container.Init() // the lessons' containers re-execute this test binary
+	os.Exit(m.Run())
+}
+
+func needRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("the container lessons need root, and CI=true")
+	}
+	t.Skip("the container lessons need root")
+}
+
+func TestLessonsAreValid(t *testing.T) {
+	ls := containerlessons.Lessons()
+	if len(ls) != 4 {
+		t.Fatalf("%d lessons, want 4", len(ls))
+	}
+	for _, l := range ls {
+		if err := l.Validate(); err != nil {
+			t.Error(err)
+		}
+		if !l.NeedsRoot || l.Topic != "container" {
+			t.Errorf("%s: NeedsRoot %v, topic %q", l.ID, l.NeedsRoot, l.Topic)
+		}
+	}
+}
+
+func TestWithoutRootPrintsNotes(t *testing.T) {
+	no := false
+	for _, l := range containerlessons.Lessons() {
+		var b bytes.Buffer
+		if err := lesson.Run(context.Background(), &b, l, lesson.Options{IsRoot: &no}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "needs root") || !strings.Contains(b.String(), l.Title) {
+			t.Errorf("%s without root:\n%s", l.ID, b.String())
+		}
+	}
+}
+
+// want checks that each line appears in the lesson's output.
+func want(t *testing.T, id string, lines ...string) {
+	t.Helper()
+	needRoot(t)
+	l, err := lesson.Find(containerlessons.Lessons(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := lessontest.Output(t, l)
+	for _, w := range lines {
+		if !strings.Contains(out, w) {
+			t.Errorf("%s: output lacks %q:\n%s", id, w, out)
+		}
+	}
+}
+
+func TestNamespacesLesson(t *testing.T) {
+	want(t, "container-namespaces",
+		"# new: mnt; runs: hostname; ps",
+		"# new: mnt, uts; runs: hostname",
+		"  box\n",
+		"# new: mnt, pid; runs: ps",
+		"      1     0 sh -c inspect; ps",
+		"# new: mnt, net; runs: cat /proc/net/dev",
+		"# new: ipc, mnt; runs:",
+		"# new: ipc, mnt, pid, user; runs: id; cat /proc/self/uid_map",
+		"uid=0 gid=0",
+		"# new: cgroup, mnt; runs: cat /proc/self/cgroup",
+	)
+}
+
+func TestPivotRootLesson(t *testing.T) {
+	want(t, "container-pivot-root",
+		"pivot_root(\".\", \".\")",
+		"no_pivot_root: MS_MOVE",
+		"bin dev etc proc root run sys tmp",
+		"/proc                proc",
+	)
+}
+
+func TestInitPipeLesson(t *testing.T) {
+	want(t, "container-init-pipe",
+		"/bin/true: EOF and nothing else, so execve succeeded",
+		`/no/such/program: the child said "exec /no/such/program: no such file or directory" before EOF`,
+		"after Start:  status created, init runs /memfd:deferio-init (deleted)",
+		"after Launch: status running, init runs /bin/toybox",
+	)
+}
+
+func TestExecNsenterLesson(t *testing.T) {
+	want(t, "container-exec-nsenter",
+		"setns(uts): ok, but only this thread moved",
+		"setns(mnt): invalid argument",
+		"threads before setns: more than one",
+		"mnt    same as init",
+		"pid    same as init",
+	)
+}

@@ -137,11 +137,13 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 	if !InitCalled() {
 		return nil, ErrNoInit
 	}
+	tracef("launch: begin")
 	self, err := sealedSelf()
 	if err != nil {
 		return nil, err
 	}
 	defer self.Close()
+	tracef("launch: memfd sealed")
 	parent, child, err := socketPair()
 	if err != nil {
 		return nil, err
@@ -199,6 +201,7 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 	}
 	p.cmd = cmd
 	p.Pid = cmd.Process.Pid
+	tracef("launch: init started")
 	defer func() {
 		if err != nil {
 			cmd.Process.Kill()
@@ -248,6 +251,7 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 			}
 		}
 	}
+	tracef("launch: cgroup applied")
 	if err := sendMsg(parent, message{Kind: msgConfig, Config: ic}); err != nil {
 		return nil, err
 	}
@@ -268,6 +272,7 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 		case msgError:
 			return nil, fmt.Errorf("container %s init: %s", c.ID(), m.Error)
 		case msgReady:
+			tracef("launch: init ready")
 			return parent, nil
 		default:
 			return nil, fmt.Errorf("unable to start %s: unexpected %q message", c.ID(), m.Kind)

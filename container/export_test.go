@@ -1,0 +1,4 @@
+package container
+
+// SetTrace replaces the step tracer for a test.
+func SetTrace(f func(format string, args ...any)) { tracef = f }

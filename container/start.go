@@ -333,6 +333,11 @@ func (c *Container) Launch() error {
 			return fmt.Errorf("unable to read the exec FIFO of %s: %w", c.ID(), err)
 		}
 		if !alive(c.state.Pid, c.state.PidStartTime) {
+			// A fast program may have run and exited already: the byte
+			// init wrote before execve is then still in the FIFO.
+			if n, _ := unix.Read(fd, buf); n == 1 {
+				break
+			}
 			if c.sock != nil {
 				if m, _, err := recvMsg(c.sock); err == nil && m.Kind == msgError {
 					return fmt.Errorf("unable to start %s: init: %s", c.ID(), m.Error)

@@ -93,23 +93,14 @@ func buildFlags(cfg strategy.Config) []string {
 // compile runs go build (with -a when all is set) with the compiler's -d=defer debugging on the
 // packages matched by patterns, in dir, and returns what it printed.
 func compile(ctx context.Context, dir string, env []string, patterns []string, cfg strategy.Config, all bool) ([]byte, error) {
-	tmp, err := os.MkdirTemp("", "deferstrategy-build-")
-	if err != nil {
-		return nil, fmt.Errorf("unable to create a build output directory: %w", err)
-	}
-	defer os.RemoveAll(tmp)
-	// Main packages are written to tmp; "go build -o dir/" refuses to
-	// run when no main package matches, and then there is nothing to
-	// write, so we build again without -o.
+	// -o /dev/null: with several packages go build compiles them all and
+	// discards the results; with one main package it would write a
+	// binary. (-o DIR/ would skip non-main packages nobody imports.)
 	var extra []string
 	if all {
 		extra = append(extra, "-a")
 	}
-	out, err := goBuild(ctx, dir, env, patterns, cfg, append(extra, "-o", tmp+string(filepath.Separator))...)
-	if err != nil && strings.Contains(err.Error(), "no main packages to build") {
-		out, err = goBuild(ctx, dir, env, patterns, cfg, extra...)
-	}
-	return out, err
+	return goBuild(ctx, dir, env, patterns, cfg, append(extra, "-o", os.DevNull)...)
 }
 
 func goBuild(ctx context.Context, dir string, env []string, patterns []string, cfg strategy.Config, extra ...string) ([]byte, error) {

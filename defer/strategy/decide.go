@@ -129,6 +129,9 @@ type deferSite struct {
 func (s *deferSite) stackEligible() bool { return s.loops == 0 && s.labels == 0 && s.inRange == "" }
 
 func (d *decider) analyse(fn *funcUnit) {
+	if fn.body == nil {
+		return
+	}
 	w := &walker{d: d, fn: fn, seen: map[string]bool{}, looping: map[string]bool{}}
 	// Pass 1: looping labels (escape/escape.go walkFunc), over the code
 	// that survives dead-code removal, in source order.

@@ -106,7 +106,7 @@ func (w *walker) stmt(s ast.Stmt) {
 			cond = w.staticBool(s.Cond)
 		}
 		if cond >= 0 {
-			w.block(s.Body.List)
+			w.block(list(s.Body))
 		} else {
 			w.deadBlock(s.Body)
 		}
@@ -129,7 +129,7 @@ func (w *walker) stmt(s ast.Stmt) {
 		}
 		w.loops++
 		w.stmt(s.Post)
-		w.block(s.Body.List)
+		w.block(list(s.Body))
 		w.loops--
 	case *ast.RangeStmt:
 		w.exprs(s.Key)
@@ -140,14 +140,17 @@ func (w *walker) stmt(s ast.Stmt) {
 			return
 		}
 		w.loops++
-		w.block(s.Body.List)
+		w.block(list(s.Body))
 		w.loops--
 	case *ast.SwitchStmt:
 		w.stmt(s.Init)
 		w.exprs(s.Tag)
 		keep := w.switchTarget(s)
-		for _, c := range s.Body.List {
-			cc := c.(*ast.CaseClause)
+		for _, c := range list(s.Body) {
+			cc, ok := c.(*ast.CaseClause)
+			if !ok {
+				continue
+			}
 			if keep != nil && !keep[cc] {
 				old := w.dead
 				w.dead = true
@@ -160,12 +163,17 @@ func (w *walker) stmt(s ast.Stmt) {
 	case *ast.TypeSwitchStmt:
 		w.stmt(s.Init)
 		w.stmt(s.Assign)
-		for _, c := range s.Body.List {
-			w.caseClause(c.(*ast.CaseClause))
+		for _, c := range list(s.Body) {
+			if cc, ok := c.(*ast.CaseClause); ok {
+				w.caseClause(cc)
+			}
 		}
 	case *ast.SelectStmt:
-		for _, c := range s.Body.List {
-			cc := c.(*ast.CommClause)
+		for _, c := range list(s.Body) {
+			cc, ok := c.(*ast.CommClause)
+			if !ok {
+				continue
+			}
 			w.stmt(cc.Comm)
 			w.block(cc.Body)
 		}
@@ -221,7 +229,7 @@ func (w *walker) rangeFuncBody(s *ast.RangeStmt) {
 	}
 	loops, labels := w.loops, w.labels
 	w.loops, w.labels = 0, 0
-	w.block(s.Body.List)
+	w.block(list(s.Body))
 	w.loops, w.labels = loops, labels
 	w.inRange = oldRange
 	if oldOuter == nil {
@@ -301,7 +309,7 @@ func (w *walker) terminates(s ast.Stmt) bool {
 		cond := w.staticBool(s.Cond)
 		return (cond < 0 || w.terminates(s.Body)) && (cond > 0 || w.terminates(s.Else))
 	case *ast.BlockStmt:
-		return w.terminates(lastNonEmpty(s.List))
+		return s != nil && w.terminates(lastNonEmpty(s.List))
 	}
 	return false
 }
@@ -394,8 +402,11 @@ func (w *walker) switchTarget(s *ast.SwitchStmt) map[*ast.CaseClause]bool {
 	}
 	var target *ast.CaseClause
 outer:
-	for _, c := range s.Body.List {
-		cc := c.(*ast.CaseClause)
+	for _, c := range list(s.Body) {
+		cc, ok := c.(*ast.CaseClause)
+		if !ok {
+			return nil
+		}
 		if cc.List == nil {
 			target = cc
 		}
@@ -451,4 +462,13 @@ func hasFallthrough(list []ast.Stmt) bool {
 	}
 	b, ok := s.(*ast.BranchStmt)
 	return ok && b.Tok == token.FALLTHROUGH
+}
+
+// list returns the statements of b, or none when b is missing (in a
+// package that did not parse cleanly).
+func list(b *ast.BlockStmt) []ast.Stmt {
+	if b == nil {
+		return nil
+	}
+	return b.List
 }

@@ -429,8 +429,12 @@ func (c *subsetChecker) call(e *ast.CallExpr) {
 			}
 			if b.Name() == "print" || b.Name() == "println" {
 				for _, a := range e.Args {
-					if t, ok := info.TypeOf(a).Underlying().(*types.Basic); !ok || t.Info()&(types.IsInteger|types.IsBoolean|types.IsString) == 0 {
+					t, ok := info.TypeOf(a).Underlying().(*types.Basic)
+					switch {
+					case !ok:
 						c.errorf(a, "%s of a value of type %s is outside the subset (Go prints addresses for it)", b.Name(), info.TypeOf(a))
+					case t.Info()&(types.IsInteger|types.IsBoolean|types.IsString) == 0:
+						c.errorf(a, "%s of a value of type %s is outside the subset (only int, bool and string are)", b.Name(), info.TypeOf(a))
 					}
 				}
 			}

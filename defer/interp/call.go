@@ -124,7 +124,7 @@ func (fr *frame) prepare(e *ast.CallExpr) prepared {
 	}
 	fv, _ := fr.eval(fun).(*funcValue)
 	sig := info.TypeOf(fun).Underlying().(*types.Signature)
-	args := fr.args(e.Args, sig)
+	args := fr.args(e.Args, sig, e.Ellipsis.IsValid())
 	return prepared{func() []any {
 		if fv == nil {
 			fr.nilDeref()
@@ -134,10 +134,15 @@ func (fr *frame) prepare(e *ast.CallExpr) prepared {
 }
 
 // args evaluates call arguments and converts them to the parameter types.
-func (fr *frame) args(exprs []ast.Expr, sig *types.Signature) []any {
+// For a variadic function the extra arguments become a new slice (nil
+// when there are none), unless the call passes a slice with "...".
+func (fr *frame) args(exprs []ast.Expr, sig *types.Signature, dots bool) []any {
 	n := sig.Params().Len()
 	if n == 0 {
 		return nil
+	}
+	if sig.Variadic() && !dots {
+		return fr.variadicArgs(exprs, sig)
 	}
 	vals := fr.evalMulti(exprs, n)
 	for i := range vals {
@@ -146,9 +151,57 @@ func (fr *frame) args(exprs []ast.Expr, sig *types.Signature) []any {
 	return vals
 }
 
-// variadic evaluates the ...any arguments of a library call.
-func (fr *frame) variadic(exprs []ast.Expr) []any {
+func (fr *frame) variadicArgs(exprs []ast.Expr, sig *types.Signature) []any {
+	info := fr.in.p.Info
+	n := sig.Params().Len()
+	var vals []any
+	var typs []types.Type
+	var consts []bool
+	if tup, ok := info.TypeOf(exprs[0]).(*types.Tuple); ok && len(exprs) == 1 {
+		vals = fr.evalMulti(exprs, tup.Len())
+		for i := range tup.Len() {
+			typs = append(typs, tup.At(i).Type())
+			consts = append(consts, false)
+		}
+	} else {
+		for _, e := range exprs {
+			vals = append(vals, fr.eval(e))
+			typs = append(typs, info.TypeOf(e))
+			consts = append(consts, info.Types[e].Value != nil)
+		}
+	}
+	out := make([]any, n)
+	for i := 0; i < n-1; i++ {
+		out[i] = fr.in.convert(vals[i], typs[i], sig.Params().At(i).Type(), consts[i])
+	}
+	elem := sig.Params().At(n - 1).Type().(*types.Slice).Elem()
+	if extra := len(vals) - (n - 1); extra > 0 {
+		arr := make([]any, extra)
+		for i := range arr {
+			j := n - 1 + i
+			arr[i] = fr.in.convert(vals[j], typs[j], elem, consts[j])
+		}
+		out[n-1] = &slice{arr: &arr, len: extra, cap: extra}
+	} else {
+		out[n-1] = (*slice)(nil)
+	}
+	return out
+}
+
+// variadic evaluates the ...any arguments of a library call; with dots,
+// the last argument is a []any whose elements are the arguments.
+func (fr *frame) variadic(exprs []ast.Expr, dots bool) []any {
 	anyT := types.Universe.Lookup("any").Type()
+	if dots {
+		var vals []any
+		for _, e := range exprs[:len(exprs)-1] {
+			vals = append(vals, fr.eval(e))
+		}
+		if s, _ := fr.eval(exprs[len(exprs)-1]).(*slice); s != nil {
+			vals = append(vals, (*s.arr)[s.off:s.off+s.len]...)
+		}
+		return vals
+	}
 	if len(exprs) == 1 {
 		if tup, ok := fr.in.p.Info.TypeOf(exprs[0]).(*types.Tuple); ok {
 			vals := fr.evalMulti(exprs, tup.Len())
@@ -200,7 +253,7 @@ func (fr *frame) prepareLibrary(e *ast.CallExpr, name string) prepared {
 		format = fr.eval(args[0]).(string)
 		args = args[1:]
 	}
-	vars := fr.variadic(args)
+	vars := fr.variadic(args, e.Ellipsis.IsValid())
 	return prepared{func() []any {
 		// fmt reads slices when it prints them, not when the call's
 		// arguments are evaluated.
@@ -309,8 +362,14 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 		s, _ := fr.eval(e.Args[0]).(*slice)
 		t := info.TypeOf(e.Args[0]).Underlying().(*types.Slice)
 		var add []any
-		for i, a := range e.Args[1:] {
-			add = append(add, in.convert(fr.eval(a), info.TypeOf(a), t.Elem(), fr.isConst(e.Args[1:], i)))
+		if e.Ellipsis.IsValid() {
+			if more, _ := fr.eval(e.Args[1]).(*slice); more != nil {
+				add = append(add, (*more.arr)[more.off:more.off+more.len]...)
+			}
+		} else {
+			for i, a := range e.Args[1:] {
+				add = append(add, in.convert(fr.eval(a), info.TypeOf(a), t.Elem(), fr.isConst(e.Args[1:], i)))
+			}
 		}
 		return prepared{func() []any {
 			if s != nil && s.len+len(add) > maxLen {
@@ -390,7 +449,7 @@ func (fr *frame) prepareMethod(e *ast.CallExpr, sel *ast.SelectorExpr, s *types.
 	in := fr.in
 	recv := fr.eval(sel.X)
 	sig := s.Type().(*types.Signature)
-	args := fr.args(e.Args, sig)
+	args := fr.args(e.Args, sig, e.Ellipsis.IsValid())
 	name := sel.Sel.Name
 	return prepared{func() []any {
 		switch r := recv.(type) {

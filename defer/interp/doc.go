@@ -14,8 +14,8 @@
 //     program's own named types over int, bool or string (type code int),
 //     with value-receiver methods (an Error or String method makes fmt
 //     and the crash report print its result, as in Go);
-//   - declarations: functions (no type parameters, no variadic
-//     parameters), methods with value receivers, package-level and local
+//   - declarations: functions (no type parameters; variadic parameters
+//     are in), methods with value receivers, package-level and local
 //     var and const, named results;
 //   - statements: assignment (=, :=, op=), ++ and --, if, for (three
 //     clauses, condition only, forever; each iteration has its own loop
@@ -29,7 +29,7 @@
 //     values), conversions between a named type and its underlying type,
 //     type assertions x.(T) and v, ok := x.(T) to int, bool, string,
 //     error or a named type;
-//   - builtins: len, cap, append, make([]T, n[, m]), panic, recover,
+//   - builtins: len, cap, append (also append(s, t...)), make([]T, n[, m]), panic, recover,
 //     print, println; fmt.Println, fmt.Print, fmt.Printf, fmt.Sprintf,
 //     fmt.Sprint, fmt.Sprintln, fmt.Errorf, errors.New, os.Exit and
 //     runtime.Goexit.

@@ -121,7 +121,6 @@ func (c *subsetChecker) decl(d ast.Decl) {
 			c.errorf(d, "func init is outside the subset")
 			return
 		}
-		c.funcType(d.Type)
 		c.block(d.Body)
 	case *ast.GenDecl:
 		switch d.Tok {
@@ -150,16 +149,6 @@ func (c *subsetChecker) decl(d ast.Decl) {
 	}
 }
 
-func (c *subsetChecker) funcType(ft *ast.FuncType) {
-	if ft.Params == nil {
-		return
-	}
-	for _, f := range ft.Params.List {
-		if _, ok := f.Type.(*ast.Ellipsis); ok {
-			c.errorf(f, "variadic parameters are outside the subset")
-		}
-	}
-}
 
 func (c *subsetChecker) block(b *ast.BlockStmt) {
 	if b == nil {
@@ -296,7 +285,6 @@ func (c *subsetChecker) expr(e ast.Expr) {
 	case *ast.ParenExpr:
 		c.expr(e.X)
 	case *ast.FuncLit:
-		c.funcType(e.Type)
 		c.block(e.Body)
 	case *ast.CompositeLit:
 		if _, ok := info.TypeOf(e).Underlying().(*types.Slice); !ok {
@@ -404,9 +392,6 @@ func (c *subsetChecker) call(e *ast.CallExpr) {
 			c.expr(e.Args[0])
 		}
 		return
-	}
-	if e.Ellipsis.IsValid() {
-		c.errorf(e, "calls with ... are outside the subset")
 	}
 	library := false
 	switch fun := ast.Unparen(e.Fun).(type) {
@@ -539,9 +524,6 @@ func (c *subsetChecker) typeProblem(t types.Type) string {
 	case *types.Slice:
 		return c.typeProblem(t.Elem())
 	case *types.Signature:
-		if t.Variadic() {
-			return "variadic func types are outside the subset"
-		}
 		for _, tup := range []*types.Tuple{t.Params(), t.Results()} {
 			for i := range tup.Len() {
 				if why := c.typeProblem(tup.At(i).Type()); why != "" {

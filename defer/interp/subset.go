@@ -149,7 +149,6 @@ func (c *subsetChecker) decl(d ast.Decl) {
 	}
 }
 
-
 func (c *subsetChecker) block(b *ast.BlockStmt) {
 	if b == nil {
 		return

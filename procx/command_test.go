@@ -74,12 +74,15 @@ func TestCommandRelativePATHEntry(t *testing.T) {
 	}
 }
 
-// The acceptance case: a timeout on a shell whose background child holds
-// the output pipe returns, and no process of the tree survives.
+// The acceptance case: ending the context of a shell whose background
+// child holds the output pipe returns, and no process of the tree
+// survives. The context is cancelled once both sleeps run, so the tree is
+// really there to kill however slow the machine is; a timeout ends it
+// through the same Cancel.
 func TestCommandTimeoutKillsTree(t *testing.T) {
 	mark := marker(t)
 	defer killMarked(t, mark)
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd, err := procx.Command(ctx, []string{"sh", "-c", "sleep 100 & sleep 100"})
 	if err != nil {
@@ -88,12 +91,17 @@ func TestCommandTimeoutKillsTree(t *testing.T) {
 	cmd.Env = withMarker(mark)
 	out := procx.NewCapture(1024)
 	cmd.Stdout, cmd.Stderr = out, out // a pipe the grandchild inherits
-	err = cmd.Run()
-	if !errors.Is(err, context.DeadlineExceeded) {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			t.Fatalf("Run: %v, want the deadline or a kill", err)
-		}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitRunning(mark, "sleep", 2); err != nil {
+		t.Error(err)
+	}
+	cancel()
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		t.Fatalf("Wait: %v, want the exit status of a killed process", err)
 	}
 	st := procx.StatusOf(cmd.ProcessState)
 	if !st.Signaled || st.Signal != syscall.SIGKILL {
@@ -127,15 +135,22 @@ func waitGone(t *testing.T, mark string) []int {
 func TestKeepTerminalLeavesGrandchildren(t *testing.T) {
 	mark := marker(t)
 	defer killMarked(t, mark)
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd, err := procx.Command(ctx, []string{"sh", "-c", "sleep 100 & sleep 100"}, procx.KeepTerminal())
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd.Env = withMarker(mark)
-	if err := cmd.Run(); err == nil {
-		t.Fatal("Run succeeded, want it cancelled")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitRunning(mark, "sleep", 2); err != nil {
+		t.Error(err)
+	}
+	cancel()
+	if err := cmd.Wait(); err == nil {
+		t.Fatal("Wait succeeded, want the shell killed")
 	}
 	if cmd.SysProcAttr != nil && cmd.SysProcAttr.Setpgid {
 		t.Error("KeepTerminal set Setpgid")
@@ -154,18 +169,24 @@ func TestKeepTerminalLeavesGrandchildren(t *testing.T) {
 func TestCommandContextAloneLeavesOrphans(t *testing.T) {
 	mark := marker(t)
 	defer killMarked(t, mark)
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", "sleep 100 & sleep 100")
 	cmd.Env = withMarker(mark)
 	cmd.WaitDelay = 200 * time.Millisecond
 	cmd.Stdout = procx.NewCapture(10) // a pipe the grandchild holds
-	err := cmd.Run()
-	if err == nil {
-		t.Fatal("Run succeeded, want it killed")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
-	if left := marked(t, mark); len(left) == 0 {
-		t.Error("no orphan left: the contrast with Command is gone")
+	if err := waitRunning(mark, "sleep", 2); err != nil {
+		t.Error(err)
+	}
+	cancel()
+	if err := cmd.Wait(); err == nil {
+		t.Fatal("Wait succeeded, want the shell killed")
+	}
+	if left := marked(t, mark); len(left) != 2 {
+		t.Errorf("left behind %v, want the two orphaned sleeps: the contrast with Command", left)
 	}
 }
 

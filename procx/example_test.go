@@ -3,25 +3,27 @@ package procx_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"syscall"
-	"time"
 
 	"github.com/deferio/deferio/procx"
 )
 
-// A timeout ends the shell and the sleep it put in the background, so the
-// output pipe closes and Run returns.
+// Ending the context ends the shell and the sleep it put in the
+// background, so the output pipe closes and Run returns. Here the context
+// is cancelled as soon as the shell says it has started; a timeout
+// (context.WithTimeout) ends it through the same Cancel.
 func ExampleCommand() {
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cmd, err := procx.Command(ctx, []string{"sh", "-c", "echo started; sleep 100 & sleep 100"})
+	cmd, err := procx.Command(ctx, []string{"sh", "-c", "sleep 100 & echo started; sleep 100"})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	out := procx.NewCapture(1 << 10)
-	cmd.Stdout = out
+	cmd.Stdout = io.MultiWriter(out, procx.NewLineWriter(0, func(procx.Line) { cancel() }))
 	err = cmd.Run()
 	fmt.Printf("%q\n", out.String())
 	fmt.Println(err) // the exit status wins over the context's error
@@ -30,7 +32,7 @@ func ExampleCommand() {
 	// Output:
 	// "started\n"
 	// signal: killed
-	// context deadline exceeded
+	// context canceled
 	// killed by SIGKILL
 }
 

@@ -172,10 +172,12 @@ func withMarker(mark string) []string { return append(os.Environ(), mark) }
 // Zombies are skipped: their environ is empty.
 func marked(t *testing.T, mark string) []int {
 	t.Helper()
-	dirs, err := filepath.Glob("/proc/[0-9]*")
-	if err != nil {
-		t.Fatal(err)
-	}
+	return markedPIDs(mark)
+}
+
+// markedPIDs is marked without a test, for use off the test's goroutine.
+func markedPIDs(mark string) []int {
+	dirs, _ := filepath.Glob("/proc/[0-9]*") // the pattern is valid
 	var pids []int
 	for _, d := range dirs {
 		env, err := os.ReadFile(filepath.Join(d, "environ"))
@@ -191,6 +193,31 @@ func marked(t *testing.T, mark string) []int {
 		}
 	}
 	return pids
+}
+
+// waitRunning polls until n live processes that carry mark run the
+// program comm (as /proc/PID/comm names it). Tests call it before they
+// cancel a command, so that a slow machine cannot end a shell before it
+// has started the children the test is about. The bound is generous and
+// not an assertion about speed; it only keeps a broken test from hanging.
+func waitRunning(mark, comm string, n int) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var running []int
+		for _, pid := range markedPIDs(mark) {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+			if err == nil && strings.TrimSpace(string(b)) == comm {
+				running = append(running, pid)
+			}
+		}
+		if len(running) >= n {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d processes run %s, want %d: the command never started them", len(running), comm, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // killMarked cleans up after a test that leaves processes on purpose.

@@ -26,14 +26,26 @@ func TestRunStdio(t *testing.T) {
 	}
 }
 
-// The acceptance case through Run: the timeout ends the whole tree.
+// The acceptance case through Run: ending the context ends the whole
+// tree. It is cancelled once both sleeps run, so that the shell has
+// printed and started its children however slow the machine is.
 func TestRunTimeoutKillsTree(t *testing.T) {
 	mark := marker(t)
 	defer killMarked(t, mark)
-	t.Setenv(strings.SplitN(mark, "=", 2)[0], strings.SplitN(mark, "=", 2)[1])
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	k, v, _ := strings.Cut(mark, "=")
+	t.Setenv(k, v)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	watched := make(chan error, 1)
+	go func() {
+		err := waitRunning(mark, "sleep", 2)
+		cancel()
+		watched <- err
+	}()
 	res, err := procx.Output(ctx, []string{"sh", "-c", "echo started; sleep 100 & sleep 100"}, 100)
+	if werr := <-watched; werr != nil {
+		t.Error(werr)
+	}
 	if err == nil || res.Status.Signal != syscall.SIGKILL || res.Stdout.String() != "started\n" {
 		t.Errorf("%v, %v, %q: want killed by SIGKILL after printing", res.Status, err, res.Stdout)
 	}
@@ -43,12 +55,14 @@ func TestRunTimeoutKillsTree(t *testing.T) {
 }
 
 // A tree that ignores the cancel signal is killed with SIGKILL once the
-// wait delay has passed.
+// wait delay has passed. The context is cancelled only once the shell
+// says it ignores SIGTERM.
 func TestRunEscalatesToSIGKILL(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	ready := procx.NewLineWriter(0, func(procx.Line) { cancel() })
 	// An ignored disposition survives exec, so sleep ignores TERM too.
-	st, err := procx.Run(ctx, []string{"sh", "-c", "trap '' TERM; sleep 100; exit 0"}, nil, nil, nil,
+	st, err := procx.Run(ctx, []string{"sh", "-c", "trap '' TERM; echo ready; sleep 100; exit 0"}, nil, ready, nil,
 		procx.CancelSignal(syscall.SIGTERM), procx.WaitDelay(100*time.Millisecond))
 	if err == nil || st.Signal != syscall.SIGKILL {
 		t.Errorf("%v, %v: want killed by SIGKILL", st, err)

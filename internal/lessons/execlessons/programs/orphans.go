@@ -30,7 +30,7 @@ func main() {
 
 func run(name string, setup func(*exec.Cmd)) {
 	mark := fmt.Sprintf("ORPHANS_DEMO=%d-%s", os.Getpid(), name)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", script)
 	cmd.Env = append(os.Environ(), mark)
@@ -40,7 +40,17 @@ func run(name string, setup func(*exec.Cmd)) {
 	// sleep exits, 100 seconds from now.
 	cmd.WaitDelay = 200 * time.Millisecond
 	setup(cmd)
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		fmt.Println(name, err)
+		return
+	}
+	// The timeout starts once both sleeps run, so that even a slow
+	// machine has a tree to kill.
+	for i := 0; i < 3000 && len(sleeping(mark)) < 2; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.AfterFunc(100*time.Millisecond, cancel)
+	err := cmd.Wait()
 	// A process hit by SIGKILL may take a moment to disappear: look
 	// again for up to a second before counting survivors.
 	left := marked(mark)
@@ -48,10 +58,22 @@ func run(name string, setup func(*exec.Cmd)) {
 		time.Sleep(10 * time.Millisecond)
 		left = marked(mark)
 	}
-	fmt.Printf("%s:\n  Run: %v\n  processes left: %d\n", name, err, len(left))
+	fmt.Printf("%s:\n  Wait: %v\n  processes left: %d\n", name, err, len(left))
 	for _, pid := range left {
 		syscall.Kill(pid, syscall.SIGKILL) // clean up after the demonstration
 	}
+}
+
+// sleeping lists the marked processes that run sleep.
+func sleeping(mark string) []int {
+	var pids []int
+	for _, pid := range marked(mark) {
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		if string(comm) == "sleep\n" {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 // marked lists live processes whose environment holds mark: the shell's

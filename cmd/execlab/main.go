@@ -229,7 +229,11 @@ func runVerb(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	elapsed := time.Since(start).Round(time.Millisecond)
 	if st.Pid == 0 {
 		// Never started.
-		fmt.Fprintln(stderr, "execlab:", err)
+		if errors.Is(err, context.DeadlineExceeded) {
+			fmt.Fprintf(stderr, "execlab: %s: not started: the %v timeout expired first\n", argv[0], *timeout)
+		} else {
+			fmt.Fprintln(stderr, "execlab:", err)
+		}
 		return exitNotFound
 	}
 	why := ""

@@ -97,7 +97,7 @@ func TestRun(t *testing.T) {
 		{"lines and terminators kept", []string{"run", "--", "sh", "-c", `printf 'a\r\nb\rc\nlast'; echo e >&2`}, 0, "a\r\nb\rc\nlast", []string{"e\n", "exit code 0"}},
 		{"long lines split, not lost", []string{"run", "-max-line", "3", "--", "echo", "abcdefgh"}, 0, "abcdefgh\n", nil},
 		{"signal as 128+N", []string{"run", "--", "sh", "-c", "kill -TERM $$"}, 143, "", []string{"killed by SIGTERM", "max RSS"}},
-		{"timeout with SIGTERM", []string{"run", "-timeout", "100ms", "-signal", "TERM", "--", "sleep", "100"}, 143, "", []string{"killed by SIGTERM after the 100ms timeout"}},
+		{"timeout with SIGTERM", []string{"run", "-timeout", "1s", "-signal", "TERM", "--", "sleep", "100"}, 143, "", []string{"killed by SIGTERM after the 1s timeout"}},
 		{"keep terminal", []string{"run", "-keep-terminal", "--", "echo", "hi"}, 0, "hi\n", nil},
 		{"missing program", []string{"run", "--", "no-such-program-execlab"}, 127, "", []string{`unable to run "no-such-program-execlab": no such program in PATH`}},
 		{"no verb", nil, 2, "", []string{"no verb given"}},

@@ -2,6 +2,7 @@ package container
 
 import (
 	"fmt"
+	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -16,13 +17,17 @@ var rlimitByName = map[string]int{
 	"RLIMIT_SIGPENDING": unix.RLIMIT_SIGPENDING, "RLIMIT_STACK": unix.RLIMIT_STACK,
 }
 
-// setRlimits applies the process's resource limits with prlimit(2) on the
-// whole process (pid 0 means the caller).
+// setRlimits applies the process's resource limits. It goes through
+// package syscall, not x/sys/unix: the Go runtime raises its own soft
+// RLIMIT_NOFILE at startup and puts the original back at execve, unless
+// syscall.Setrlimit was called for it, which tells it not to (Go 1.21+,
+// syscall/rlimit.go). With unix.Prlimit the program would get the runtime's
+// old soft limit instead of the configured one.
 func setRlimits(limits []specs.POSIXRlimit) error {
 	for _, r := range limits {
 		res := rlimitByName[r.Type]
-		lim := unix.Rlimit{Cur: r.Soft, Max: r.Hard}
-		if err := unix.Prlimit(0, res, &lim, nil); err != nil {
+		lim := syscall.Rlimit{Cur: r.Soft, Max: r.Hard}
+		if err := syscall.Setrlimit(res, &lim); err != nil {
 			return fmt.Errorf("unable to set %s to soft %d hard %d: %w", r.Type, r.Soft, r.Hard, err)
 		}
 	}

@@ -301,6 +301,13 @@ func (g *G) popDefer() {
 	g.emit(e, d.Frame)
 }
 
+// NotInvoked tells the model that the deferred call now running is not a
+// function of the program (it is a library function such as fmt.Println):
+// any function it calls in turn was not called by the runtime, so recover
+// does not work there, as the runtime sees more than one frame between
+// itself and recover.
+func (g *G) NotInvoked() { g.invoked, g.pending = false, nil }
+
 // invoke calls a deferred function. by is the panic (or Goexit) whose
 // loop calls it, nil for deferreturn and open-coded exits.
 func (g *G) invoke(fn func(), by *panicState) {

@@ -96,6 +96,8 @@ func (in *interp) call(fv *funcValue, args []any) []any {
 // A prepared call: the callee and its arguments, evaluated; run calls it.
 type prepared struct {
 	run func() []any
+	// user is true for a call of the program's own function or method.
+	user bool
 }
 
 // prepare evaluates the function and the arguments of a call, as both a
@@ -106,7 +108,7 @@ func (fr *frame) prepare(e *ast.CallExpr) prepared {
 	if tv := info.Types[e.Fun]; tv.IsType() {
 		x := fr.eval(e.Args[0])
 		v := in.convert(x, info.TypeOf(e.Args[0]), tv.Type, info.Types[e.Args[0]].Value != nil)
-		return prepared{func() []any { return []any{v} }}
+		return prepared{run: func() []any { return []any{v} }}
 	}
 	fun := ast.Unparen(e.Fun)
 	if id, ok := fun.(*ast.Ident); ok {
@@ -125,12 +127,12 @@ func (fr *frame) prepare(e *ast.CallExpr) prepared {
 	fv, _ := fr.eval(fun).(*funcValue)
 	sig := info.TypeOf(fun).Underlying().(*types.Signature)
 	args := fr.args(e.Args, sig, e.Ellipsis.IsValid())
-	return prepared{func() []any {
+	return prepared{run: func() []any {
 		if fv == nil {
 			fr.nilDeref()
 		}
 		return in.call(fv, args)
-	}}
+	}, user: true}
 }
 
 // args evaluates call arguments and converts them to the parameter types.
@@ -240,12 +242,12 @@ func (fr *frame) prepareLibrary(e *ast.CallExpr, name string) prepared {
 	switch name {
 	case "os.Exit":
 		code := fr.eval(e.Args[0]).(int)
-		return prepared{func() []any { in.g.Exit(code); return nil }}
+		return prepared{run: func() []any { in.g.Exit(code); return nil }}
 	case "runtime.Goexit":
-		return prepared{func() []any { in.g.Goexit(); return nil }}
+		return prepared{run: func() []any { in.g.Goexit(); return nil }}
 	case "errors.New":
 		msg := fr.eval(e.Args[0]).(string)
-		return prepared{func() []any { return []any{&errorValue{msg: msg}} }}
+		return prepared{run: func() []any { return []any{&errorValue{msg: msg}} }}
 	}
 	var format string
 	args := e.Args
@@ -254,7 +256,7 @@ func (fr *frame) prepareLibrary(e *ast.CallExpr, name string) prepared {
 		args = args[1:]
 	}
 	vars := fr.variadic(args, e.Ellipsis.IsValid())
-	return prepared{func() []any {
+	return prepared{run: func() []any {
 		// fmt reads slices when it prints them, not when the call's
 		// arguments are evaluated.
 		vals := fr.natives(vars, e)
@@ -288,7 +290,7 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 	switch name {
 	case "panic":
 		v := in.convert(fr.eval(e.Args[0]), info.TypeOf(e.Args[0]), types.Universe.Lookup("any").Type(), fr.isConst(e.Args, 0))
-		return prepared{func() []any {
+		return prepared{run: func() []any {
 			if v == nil {
 				v = &errorValue{msg: "panic called with nil argument"}
 			}
@@ -300,13 +302,13 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 			return nil
 		}}
 	case "recover":
-		return prepared{func() []any { return []any{fr.recover()} }}
+		return prepared{run: func() []any { return []any{fr.recover()} }}
 	case "print", "println":
 		vals := make([]any, len(e.Args))
 		for i, a := range e.Args {
 			vals[i] = fr.eval(a)
 		}
-		return prepared{func() []any {
+		return prepared{run: func() []any {
 			for i, v := range vals {
 				if i > 0 && name == "println" {
 					in.stderr.WriteString(" ")
@@ -320,7 +322,7 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 		}}
 	case "len", "cap":
 		s := fr.eval(e.Args[0])
-		return prepared{func() []any {
+		return prepared{run: func() []any {
 			switch x := s.(type) {
 			case string:
 				return []any{len(x)}
@@ -342,7 +344,7 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 			c = fr.eval(e.Args[2]).(int)
 		}
 		t := info.TypeOf(e.Args[0]).Underlying().(*types.Slice)
-		return prepared{func() []any {
+		return prepared{run: func() []any {
 			if n < 0 {
 				fr.runtimeError("makeslice: len out of range", false)
 			}
@@ -371,7 +373,7 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 				add = append(add, in.convert(fr.eval(a), info.TypeOf(a), t.Elem(), fr.isConst(e.Args[1:], i)))
 			}
 		}
-		return prepared{func() []any {
+		return prepared{run: func() []any {
 			if s != nil && s.len+len(add) > maxLen {
 				in.fail("%s: append beyond the model's memory limit of %d elements", in.p.Fset.Position(e.Pos()), maxLen)
 			}
@@ -428,6 +430,12 @@ func (fr *frame) deferStmt(s *ast.DeferStmt) {
 	if fn == nil {
 		pc := fr.prepare(s.Call)
 		fn = func() { pc.run() }
+		if !pc.user {
+			fn = func() {
+				in.g.NotInvoked()
+				pc.run()
+			}
+		}
 	}
 	switch d.Kind {
 	case strategy.OpenCoded:
@@ -451,7 +459,7 @@ func (fr *frame) prepareMethod(e *ast.CallExpr, sel *ast.SelectorExpr, s *types.
 	sig := s.Type().(*types.Signature)
 	args := fr.args(e.Args, sig, e.Ellipsis.IsValid())
 	name := sel.Sel.Name
-	return prepared{func() []any {
+	return prepared{user: true, run: func() []any {
 		switch r := recv.(type) {
 		case nil:
 			fr.nilDeref()

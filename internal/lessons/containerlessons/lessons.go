@@ -29,10 +29,22 @@ import (
 // Lessons returns the container lessons in teaching order.
 func Lessons() []lesson.Lesson {
 	return []lesson.Lesson{
-		{ID: "container-namespaces", Topic: "container", Title: "Namespaces, one at a time", NeedsRoot: true, Run: runNamespaces},
-		{ID: "container-pivot-root", Topic: "container", Title: "What pivot_root does", NeedsRoot: true, Run: runPivotRoot},
-		{ID: "container-init-pipe", Topic: "container", Title: "The init pipe and its EOF signal", NeedsRoot: true, Run: runInitPipe},
-		{ID: "container-exec-nsenter", Topic: "container", Title: "Why exec joins namespaces before the Go runtime starts", NeedsRoot: true, Run: runExecNsenter},
+		{ID: "container-namespaces", Topic: "container", Title: "Namespaces, one at a time", NeedsRoot: true, Run: needInit(runNamespaces)},
+		{ID: "container-pivot-root", Topic: "container", Title: "What pivot_root does", NeedsRoot: true, Run: needInit(runPivotRoot)},
+		{ID: "container-init-pipe", Topic: "container", Title: "The init pipe and its EOF signal", NeedsRoot: true, Run: needInit(runInitPipe)},
+		{ID: "container-exec-nsenter", Topic: "container", Title: "Why exec joins namespaces before the Go runtime starts", NeedsRoot: true, Run: needInit(runExecNsenter)},
+	}
+}
+
+// needInit runs a lesson only in a program that can re-execute itself as a
+// container's init; elsewhere it says where to run it.
+func needInit(run func(context.Context, *lesson.Page) error) func(context.Context, *lesson.Page) error {
+	return func(ctx context.Context, p *lesson.Page) error {
+		if !container.InitCalled() {
+			p.Note("This program does not call container.Init() first in main, so it cannot start containers; run the lesson with `nsinit lesson ID` (go run ./cmd/nsinit lesson ID). What it shows:")
+			return nil
+		}
+		return run(ctx, p)
 	}
 }
 
@@ -45,9 +57,6 @@ type lab struct {
 }
 
 func newLab(ctx context.Context) (*lab, error) {
-	if !container.InitCalled() {
-		return nil, container.ErrNoInit
-	}
 	dir, err := os.MkdirTemp("", "container-lesson-")
 	if err != nil {
 		return nil, fmt.Errorf("unable to make a scratch directory: %w", err)

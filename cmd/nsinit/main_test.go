@@ -238,3 +238,37 @@ func goTool() string {
 	}
 	return "go"
 }
+
+func TestConfigVerb(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := mainStatus(context.Background(), []string{"config", "echo", "hi"}, &out, &errb); code != 0 {
+		t.Fatalf("config: %d %s", code, errb.String())
+	}
+	var s specs.Spec
+	if err := json.Unmarshal(out.Bytes(), &s); err != nil || strings.Join(s.Process.Args, " ") != "echo hi" {
+		t.Fatalf("config printed %v %q", err, out.String())
+	}
+	dir := t.TempDir()
+	if code := mainStatus(context.Background(), []string{"config", "--bundle", dir}, &out, &errb); code != 0 {
+		t.Fatalf("config --bundle: %d %s", code, errb.String())
+	}
+	errb.Reset()
+	if code := mainStatus(context.Background(), []string{"config", "--bundle", dir}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "file exists") {
+		t.Errorf("config --bundle twice: %d %s", code, errb.String())
+	}
+}
+
+// TestExecNewContainer is the classic `nsinit exec`: no container with the
+// id runs, so it runs a new one from --config and removes it afterwards.
+func TestExecNewContainer(t *testing.T) {
+	needRoot(t)
+	dir := makeBundle(t, "true")
+	root := t.TempDir()
+	out, errs, code := nsinitRun(t, root, "exec", "--config", filepath.Join(dir, "config.json"), "--id", "classic", "--env", "WHO=nsinit", "sh", "-c", "hostname; env")
+	if code != 0 || !strings.Contains(out, "deferio\n") || !strings.Contains(out, "WHO=nsinit\n") {
+		t.Errorf("exec of a new container: %d %q %s", code, out, errs)
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 0 {
+		t.Errorf("exec left %d entries in the state root", len(entries))
+	}
+}

@@ -69,3 +69,48 @@ func TestRunWithTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestExecWithTerminal: exec -t into a running container gives the new
+// process a pty of the container's devpts too.
+func TestExecWithTerminal(t *testing.T) {
+	needRoot(t)
+	bin, _ := binaries(t)
+	dir := makeBundle(t, "sleep", "60")
+	root := t.TempDir()
+	defer nsinitRun(t, root, "delete", "--force", "ttyexec")
+	if _, errs, code := nsinitRun(t, root, "run", "-d", "--bundle", dir, "ttyexec"); code != 0 {
+		t.Fatalf("run -d: %d %s", code, errs)
+	}
+	master, slave := openPty(t)
+	defer master.Close()
+	cmd := exec.Command(bin, "--root", root, "exec", "-t", "--id", "ttyexec", "sh", "-c", "readlink /proc/self/fd/1; ps")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	var out bytes.Buffer
+	done := make(chan struct{})
+	go func() { io.Copy(&out, master); close(done) }()
+	waitErr := make(chan error, 1)
+	go func() { waitErr <- cmd.Wait() }()
+	select {
+	case err := <-waitErr:
+		if err != nil {
+			t.Errorf("nsinit exec -t: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("nsinit exec -t did not finish")
+	}
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+	got := strings.ReplaceAll(out.String(), "\r\n", "\n")
+	for _, want := range []string{"/dev/pts/", "    1     0 sleep 60\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%q", want, got)
+		}
+	}
+}

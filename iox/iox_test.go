@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,6 +97,31 @@ func TestTracerDepthAndOnCall(t *testing.T) {
 		t.Errorf("Call.String = %q", s)
 	}
 }
+
+// A Reset while a traced WriteTo runs forgets that call: when it returns
+// it neither overwrites a newer call nor leaves the depth negative.
+func TestTracerResetDuringCall(t *testing.T) {
+	var tr iox.Tracer
+	src := tr.Reader("src", writerToFunc(func(w io.Writer) (int64, error) {
+		tr.Reset()
+		n, err := tr.Writer("inner", w).Write([]byte("abc"))
+		return int64(n), err
+	}))
+	if n, err := io.Copy(io.Discard, src); n != 3 || err != nil {
+		t.Fatalf("copy = %d, %v, want 3, nil", n, err)
+	}
+	tr.Reader("after", strings.NewReader("x")).Read(make([]byte, 1))
+	want := "inner.Write(len=3) = 3, <nil>\nafter.Read(len=1) = 1, <nil>\n"
+	if got := tr.String(); got != want {
+		t.Errorf("trace after a Reset during WriteTo:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// writerToFunc is a Reader with nothing to read whose WriteTo is f.
+type writerToFunc func(io.Writer) (int64, error)
+
+func (f writerToFunc) Read([]byte) (int, error)           { return 0, io.EOF }
+func (f writerToFunc) WriteTo(w io.Writer) (int64, error) { return f(w) }
 
 // Progress reports grow, end with one Final report, and keep counting on
 // the Read path as on the WriteTo path.
@@ -245,6 +271,12 @@ func TestParallelCopy(t *testing.T) {
 			t.Fatalf("ParallelCopy past the end of the source = %v, want ErrUnexpectedEOF", err)
 		}
 	})
+	t.Run("size near MaxInt64", func(t *testing.T) {
+		n, err := iox.ParallelCopy(ctx, make(writerAt, 3), strings.NewReader("abc"), math.MaxInt64, iox.ParallelOptions{})
+		if n != 3 || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("ParallelCopy of %d bytes from 3 = %d, %v, want 3, ErrUnexpectedEOF", int64(math.MaxInt64), n, err)
+		}
+	})
 	t.Run("short file source", func(t *testing.T) {
 		src, _ := os.Open(writeTemp(t, data))
 		defer src.Close()
@@ -296,6 +328,21 @@ func TestSectionWriteToFallback(t *testing.T) {
 		t.Fatalf("WriteTo of a section longer than its file = %d, %v", n, err)
 	}
 }
+
+// A Writer that claims more than it was given stops Section.WriteTo with
+// an error that says what it returned.
+func TestSectionWriteToBadWriter(t *testing.T) {
+	s, _ := iox.NewSection(strings.NewReader("abc"), 0, 3)
+	n, err := s.WriteTo(overcounter{})
+	if n != 0 || err == nil || !strings.Contains(err.Error(), "Write returned 4 for 3 bytes") {
+		t.Errorf("WriteTo = %d, %v, want 0 and an error naming the count 4", n, err)
+	}
+}
+
+// overcounter is a broken Writer that reports one byte more than it got.
+type overcounter struct{}
+
+func (overcounter) Write(p []byte) (int, error) { return len(p) + 1, nil }
 
 // The contract checkers pass on iox's seekable section writer too.
 func TestSectionWriterContracts(t *testing.T) {

@@ -57,7 +57,10 @@ func ParallelCopy(ctx context.Context, dst io.WriterAt, src io.ReaderAt, size in
 		bufSize = 1 << 20
 	}
 	bufSize = min(bufSize, chunk, max(size, 1))
-	chunks := (size + chunk - 1) / chunk
+	chunks := size / chunk // not (size+chunk-1)/chunk, which overflows for a size near MaxInt64
+	if size%chunk != 0 {
+		chunks++
+	}
 	workers = int(min(int64(workers), max(chunks, 1)))
 
 	var (

@@ -179,10 +179,10 @@ func copyAt(w io.Writer, ra io.ReaderAt, off, n int64) (int64, error) {
 		if nr > 0 {
 			nw, ew := w.Write(p[:nr])
 			if nw < 0 || nw > nr {
-				nw = 0
 				if ew == nil {
 					ew = fmt.Errorf("unable to write: Write returned %d for %d bytes", nw, nr)
 				}
+				nw = 0
 			}
 			written += int64(nw)
 			if ew != nil {

@@ -48,7 +48,7 @@ func (c Call) String() string {
 	case "WriteTo", "ReadFrom":
 		args = "…"
 	}
-	return fmt.Sprintf("%s%s.%s(%s) = %d, %v", strings.Repeat("  ", c.Depth), c.Name, c.Method, args, c.N, c.Err)
+	return fmt.Sprintf("%s%s.%s(%s) = %d, %v", strings.Repeat("  ", max(c.Depth, 0)), c.Name, c.Method, args, c.N, c.Err)
 }
 
 func whenceName(w int) string {
@@ -78,6 +78,7 @@ type Tracer struct {
 	mu    sync.Mutex
 	calls []Call
 	depth int
+	gen   int // incremented by Reset, so calls that began before it leave the new record alone
 }
 
 // Calls returns a copy of the calls recorded so far.
@@ -87,12 +88,14 @@ func (t *Tracer) Calls() []Call {
 	return append([]Call(nil), t.calls...)
 }
 
-// Reset forgets the recorded calls.
+// Reset forgets the recorded calls. Calls still running when it is called
+// are not recorded when they return, and no longer count in Depth.
 func (t *Tracer) Reset() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.calls = nil
 	t.depth = 0
+	t.gen++
 }
 
 // String returns the recorded calls, one [Call.String] per line.
@@ -105,8 +108,9 @@ func (t *Tracer) String() string {
 	return b.String()
 }
 
-// begin records the start of a call and returns its index.
-func (t *Tracer) begin(c Call, nests bool) int {
+// begin records the start of a call and returns its index and the
+// Tracer's generation.
+func (t *Tracer) begin(c Call, nests bool) (int, int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	c.Depth = t.depth
@@ -114,31 +118,32 @@ func (t *Tracer) begin(c Call, nests bool) int {
 		t.depth++
 	}
 	t.calls = append(t.calls, c)
-	return len(t.calls) - 1
+	return len(t.calls) - 1, t.gen
 }
 
-func (t *Tracer) end(i int, start time.Time, n int64, err error, nests bool) {
+func (t *Tracer) end(i, gen int, start time.Time, n int64, err error, nests bool) {
 	d := time.Since(start)
 	t.mu.Lock()
+	if gen != t.gen { // Reset ran meanwhile: the call is forgotten
+		t.mu.Unlock()
+		return
+	}
 	if nests {
 		t.depth--
 	}
-	var c Call
-	if i < len(t.calls) { // Reset may have run meanwhile
-		t.calls[i].N, t.calls[i].Err, t.calls[i].Duration = n, err, d
-		c = t.calls[i]
-	}
+	t.calls[i].N, t.calls[i].Err, t.calls[i].Duration = n, err, d
+	c := t.calls[i]
 	t.mu.Unlock()
-	if t.OnCall != nil && c.Method != "" {
+	if t.OnCall != nil {
 		t.OnCall(c)
 	}
 }
 
 func (t *Tracer) record(c Call, nests bool, f func() (int64, error)) (int64, error) {
 	start := time.Now()
-	i := t.begin(c, nests)
+	i, gen := t.begin(c, nests)
 	n, err := f()
-	t.end(i, start, n, err, nests)
+	t.end(i, gen, start, n, err, nests)
 	return n, err
 }
 

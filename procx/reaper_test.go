@@ -29,7 +29,11 @@ func startReaperChild(t *testing.T, role string, argv []string, sys *syscall.Sys
 	t.Helper()
 	b, _ := json.Marshal(argv)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+role, "PROCX_TEST_ARGV="+string(b))
+	// A race-enabled binary sleeps a second at exit (GORACE
+	// atexit_sleep_ms) unless told not to; the reaper child and the
+	// zombie parent are this binary.
+	gorace := "GORACE=" + strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0")
+	cmd.Env = append(os.Environ(), childEnv+"="+role, "PROCX_TEST_ARGV="+string(b), gorace)
 	cmd.SysProcAttr = sys
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()

@@ -222,6 +222,7 @@ func (c *Container) destroy() error {
 	if err := waitGone(s.Pid, s.PidStartTime, 5*time.Second); err != nil {
 		errs = append(errs, err)
 	}
+	tracef("destroy: init gone")
 	if c.sock != nil {
 		c.sock.Close()
 		c.sock = nil
@@ -231,9 +232,11 @@ func (c *Container) destroy() error {
 			errs = append(errs, err)
 		}
 	}
+	tracef("destroy: cgroup removed")
 	if err := os.RemoveAll(c.dir); err != nil {
 		errs = append(errs, fmt.Errorf("unable to remove the state of %s: %w", c.ID(), err))
 	}
+	tracef("destroy: state removed")
 	return errors.Join(errs...)
 }
 

@@ -55,6 +55,7 @@ func (c *Container) Start(p *Process) (err error) {
 		}
 	}()
 
+	tracef("start: begin")
 	cg, err := newCgroup(c.state.CgroupPath)
 	if err != nil {
 		return fmt.Errorf("unable to prepare the cgroup of %s: %w", c.ID(), err)
@@ -137,13 +138,13 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 	if !InitCalled() {
 		return nil, ErrNoInit
 	}
-	tracef("launch: begin")
+	tracef("start: state recorded, FIFO and /etc files made")
 	self, err := sealedSelf()
 	if err != nil {
 		return nil, err
 	}
 	defer self.Close()
-	tracef("launch: memfd sealed")
+	tracef("start: binary copied into a sealed memfd")
 	parent, child, err := socketPair()
 	if err != nil {
 		return nil, err
@@ -201,7 +202,7 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 	}
 	p.cmd = cmd
 	p.Pid = cmd.Process.Pid
-	tracef("launch: init started")
+	tracef("start: init forked and executed")
 	defer func() {
 		if err != nil {
 			cmd.Process.Kill()
@@ -251,7 +252,7 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 			}
 		}
 	}
-	tracef("launch: cgroup applied")
+	tracef("start: init in its cgroup, resources set")
 	if err := sendMsg(parent, message{Kind: msgConfig, Config: ic}); err != nil {
 		return nil, err
 	}
@@ -272,7 +273,7 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 		case msgError:
 			return nil, fmt.Errorf("container %s init: %s", c.ID(), m.Error)
 		case msgReady:
-			tracef("launch: init ready")
+			tracef("start: init ready (namespaces, rootfs, pivot_root done)")
 			return parent, nil
 		default:
 			return nil, fmt.Errorf("unable to start %s: unexpected %q message", c.ID(), m.Kind)
@@ -351,6 +352,7 @@ func (c *Container) Launch() error {
 			time.Sleep(time.Millisecond) // writer gone without writing: init failed
 		}
 	}
+	tracef("launch: FIFO read, init goes on to execve")
 	if err := os.Remove(fifoPath); err != nil {
 		return fmt.Errorf("unable to remove the exec FIFO of %s: %w", c.ID(), err)
 	}
@@ -360,7 +362,9 @@ func (c *Container) Launch() error {
 	}
 	if c.sock != nil {
 		defer func() { c.sock.Close(); c.sock = nil }()
-		return waitExec(c.sock, c.ID())
+		err := waitExec(c.sock, c.ID())
+		tracef("launch: init socket EOF, the program runs")
+		return err
 	}
 	return nil
 }

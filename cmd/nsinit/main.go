@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	nsinit [--root DIR] VERB [FLAGS] [ARGS]
+//	nsinit [--root DIR] [--trace] VERB [FLAGS] [ARGS]
 //
 // The OCI lifecycle:
 //
@@ -106,7 +106,7 @@ func verbs() []verb {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: nsinit [--root DIR] [-no-color] VERB [FLAGS] [ARGS]")
+	fmt.Fprintln(w, "usage: nsinit [--root DIR] [-no-color] [--trace] VERB [FLAGS] [ARGS]")
 	fmt.Fprintln(w, "\nverbs:")
 	for _, v := range verbs() {
 		if v.hidden {
@@ -117,6 +117,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nflags before the verb:")
 	fmt.Fprintln(w, "  --root DIR   where container state lives (default /run/deferio)")
 	fmt.Fprintln(w, "  -no-color    no ANSI colour in lessons")
+	fmt.Fprintln(w, "  --trace      print each step of the runtime's work with its time (stderr)")
 }
 
 // mainStatus runs the command line and returns the exit status.
@@ -126,6 +127,7 @@ func mainStatus(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&g.root, "root", "/run/deferio", "state directory")
 	fs.BoolVar(&g.noColor, "no-color", false, "no colour")
+	trace := fs.Bool("trace", false, "print each step of the runtime's work with its time, on standard error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(stdout)
@@ -134,6 +136,9 @@ func mainStatus(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "nsinit: %v\n", err)
 		usage(stderr)
 		return 2
+	}
+	if *trace {
+		container.TraceTo(stderr)
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {

@@ -77,7 +77,9 @@ func newCgroup(name string) (cgroups.Manager, func(), error) {
 				_ = p.Kill()
 			}
 		}
-		for i := 0; i < 200; i++ {
+		// SIGKILL cannot be ignored, but a busy machine may take a
+		// while to run the exits; Destroy fails while a task is left.
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
 			if pids, _ := m.Pids(); len(pids) == 0 {
 				break
 			}
@@ -130,7 +132,8 @@ func freeze(ctx context.Context, p *lesson.Page) error {
 		time.Sleep(300 * time.Millisecond)
 		return a, read()
 	}
-	for i := 0; i < 500 && read() == 0; i++ {
+	// Wait for the first count (a generous bound for a busy machine).
+	for deadline := time.Now().Add(20 * time.Second); read() == 0 && time.Now().Before(deadline); {
 		time.Sleep(5 * time.Millisecond)
 	}
 	a, b := twice()

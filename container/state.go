@@ -98,6 +98,9 @@ func readState(dir string) (*State, error) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("unable to decode %s: %w", filepath.Join(dir, stateFile), err)
 	}
+	if s.Config.Spec == nil || s.Config.Spec.Linux == nil || s.Config.Spec.Process == nil || s.Config.Spec.Root == nil {
+		return nil, fmt.Errorf("unable to use %s: it has no complete configuration (process, root and linux)", filepath.Join(dir, stateFile))
+	}
 	return &s, nil
 }
 

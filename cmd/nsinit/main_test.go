@@ -272,3 +272,32 @@ func TestExecNewContainer(t *testing.T) {
 		t.Errorf("exec left %d entries in the state root", len(entries))
 	}
 }
+
+// TestBadBundles: broken configurations give an error naming the problem,
+// never a panic, and create nothing.
+func TestBadBundles(t *testing.T) {
+	cases := map[string]string{
+		"not json": "unable to parse",
+		"{}":       "no spec",
+		`{"process":null,"root":{"path":"rootfs"},"linux":{}}`:                                                                       "process is missing",
+		`{"process":{"args":["true"],"cwd":"/"},"root":{"path":"rootfs"}}`:                                                           "linux is missing",
+		`{"process":{"args":["true"],"cwd":"/"},"root":{"path":"rootfs"},"linux":{"namespaces":[{"type":"mount"},{"type":"warp"}]}}`: `unknown namespace type "warp"`,
+		`{"process":{"args":["true"],"cwd":"/"},"root":{"path":"elsewhere"},"linux":{"namespaces":[{"type":"mount"}]}}`:              "does not exist",
+	}
+	for cfg, want := range cases {
+		dir := t.TempDir()
+		os.Mkdir(filepath.Join(dir, "rootfs"), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		root := t.TempDir()
+		var out, errb bytes.Buffer
+		code := mainStatus(context.Background(), []string{"--root", root, "create", "--bundle", dir, "bad"}, &out, &errb)
+		if code != 1 || !strings.Contains(errb.String(), want) {
+			t.Errorf("config %s: status %d, stderr %q; want 1 and %q", cfg, code, errb.String(), want)
+		}
+		if entries, _ := os.ReadDir(root); len(entries) != 0 {
+			t.Errorf("config %s: the state root holds %d entries", cfg, len(entries))
+		}
+	}
+}

@@ -278,7 +278,7 @@ func TestExecNewContainer(t *testing.T) {
 func TestBadBundles(t *testing.T) {
 	cases := map[string]string{
 		"not json": "unable to parse",
-		"{}":       "no spec",
+		"{}":       "root.path is empty",
 		`{"process":null,"root":{"path":"rootfs"},"linux":{}}`:                                                                       "process is missing",
 		`{"process":{"args":["true"],"cwd":"/"},"root":{"path":"rootfs"}}`:                                                           "linux is missing",
 		`{"process":{"args":["true"],"cwd":"/"},"root":{"path":"rootfs"},"linux":{"namespaces":[{"type":"mount"},{"type":"warp"}]}}`: `unknown namespace type "warp"`,

@@ -28,10 +28,16 @@ func copyVerb(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unable to open the source: %w", err)
 	}
 	defer src.Close()
-	if fi, err := src.Stat(); err != nil {
+	fi, err := src.Stat()
+	if err != nil {
 		return fmt.Errorf("unable to stat the source: %w", err)
-	} else if fi.IsDir() {
+	}
+	if fi.IsDir() {
 		return fmt.Errorf("%w: the source %s is a directory", errUsage, srcPath)
+	}
+	// Creating DST truncates it: were it SRC, the copy would destroy it.
+	if dfi, err := os.Stat(dstPath); err == nil && os.SameFile(fi, dfi) {
+		return fmt.Errorf("%w: the destination %s is the source %s itself", errUsage, dstPath, srcPath)
 	}
 	dst, err := os.Create(dstPath)
 	if err != nil {

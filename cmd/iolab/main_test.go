@@ -95,6 +95,21 @@ func TestCopy(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "x")); err == nil {
 		t.Error("a failed copy created the destination")
 	}
+	// Onto itself, directly or through a symlink: refused, and the file
+	// is left whole (creating the destination would truncate it).
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(src, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, dst := range []string{src, link} {
+		code, _, stderr = runIolab(t, "copy", src, dst)
+		if code != 2 || !strings.Contains(stderr, "is the source") {
+			t.Errorf("copy %s onto %s: exit %d, %q; want a usage error", src, dst, code, stderr)
+		}
+		if got, err := os.ReadFile(src); err != nil || !bytes.Equal(got, data) {
+			t.Errorf("copy onto itself changed the source: %d bytes, %v", len(got), err)
+		}
+	}
 }
 
 func TestCheck(t *testing.T) {

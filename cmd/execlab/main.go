@@ -127,6 +127,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	case "list":
+		if len(rest) != 0 {
+			return usageErr(stderr, "list takes no arguments, got %q", rest)
+		}
 		if err := lesson.List(stdout, execlessons.Lessons()); err != nil {
 			fmt.Fprintln(stderr, "execlab:", err)
 			return 1

@@ -112,6 +112,7 @@ func TestRun(t *testing.T) {
 		{"lesson without ID", []string{"lesson"}, 2, "", []string{"lesson takes one lesson ID"}},
 		{"unknown lesson", []string{"lesson", "exec-nope"}, 2, "", []string{`no lesson "exec-nope"`}},
 		{"lessons with arguments", []string{"lessons", "x"}, 2, "", []string{"lessons takes no arguments"}},
+		{"list with arguments", []string{"list", "x"}, 2, "", []string{"list takes no arguments"}},
 		{"help", []string{"-h"}, 0, "", []string{"verbs:", "run [-timeout D]"}},
 		{"run help", []string{"run", "-h"}, 0, "", []string{"-keep-terminal"}},
 	}

@@ -1,6 +1,9 @@
 package container_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -61,20 +64,51 @@ func TestProcessSetup(t *testing.T) {
 	}
 }
 
-// TestBadCwd: a working directory that does not exist is an error that
-// reaches the caller with its context, and nothing is left behind.
-func TestBadCwd(t *testing.T) {
+// TestFailedStartLeavesNothing: a setup step that fails inside init (a
+// working directory that does not exist, a bind mount whose source is
+// missing) comes back as an error with its context, and Start's deferred
+// undo has already removed the process, the cgroup and the state.
+func TestFailedStartLeavesNothing(t *testing.T) {
 	needRoot(t)
-	dir, spec := newBundle(t, "true")
-	spec.Process.Cwd = "/no/such/dir"
-	root := stateRoot(t)
-	c, err := container.Create(root, "badcwd", container.Config{Bundle: dir, Spec: spec})
-	if err != nil {
-		t.Fatal(err)
+	cases := map[string]struct {
+		mutate func(*specs.Spec)
+		want   string
+	}{
+		"cwd": {func(s *specs.Spec) { s.Process.Cwd = "/no/such/dir" }, "unable to change to the working directory /no/such/dir"},
+		"mount": {func(s *specs.Spec) {
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/data", Type: "bind", Source: "/no/such/source", Options: []string{"bind"}})
+		}, "unable to bind mount /no/such/source"},
 	}
-	err = c.Run(nil)
-	if err == nil || !strings.Contains(err.Error(), "unable to change to the working directory /no/such/dir") {
-		t.Fatalf("Run with a bad cwd: %v", err)
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir, spec := newBundle(t, "true")
+			tc.mutate(spec)
+			root := stateRoot(t)
+			c, err := container.Create(root, "fails", container.Config{Bundle: dir, Spec: spec})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cgroupDirs, _ := filepath.Glob("/sys/fs/cgroup/*/deferio/fails")
+			if len(cgroupDirs) != 0 {
+				t.Fatalf("cgroup directories exist before Start: %v", cgroupDirs)
+			}
+			err = c.Run(nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Run: %v, want %q", err, tc.want)
+			}
+			if entries, _ := os.ReadDir(root); len(entries) != 0 {
+				t.Errorf("the state root holds %d entries after the failed start", len(entries))
+			}
+			if left, _ := filepath.Glob("/sys/fs/cgroup/*/deferio/fails"); len(left) != 0 {
+				t.Errorf("cgroup directories left: %v", left)
+			}
+			if pid := c.State().Pid; pid != 0 {
+				if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
+					if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); strings.HasPrefix(string(b), "nsinit\x00init") {
+						t.Errorf("init %d is still alive", pid)
+					}
+				}
+			}
+		})
 	}
-	c.ForceDestroy()
 }

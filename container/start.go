@@ -386,15 +386,23 @@ func waitExec(sock *os.File, id string) error {
 }
 
 // Run is Start followed by Launch: the OCI "run". Wait for the process
-// with p.Wait.
-func (c *Container) Run(p *Process) error {
+// with p.Wait. When Launch fails (the last setup steps, such as the
+// working directory or the credentials, run after the FIFO), Run removes
+// the container as a failed Start does.
+func (c *Container) Run(p *Process) (err error) {
 	if p == nil {
 		p = &Process{}
 	}
 	if err := c.Start(p); err != nil {
 		return err
 	}
-	return c.Launch()
+	if err := c.Launch(); err != nil {
+		if derr := c.destroy(); derr != nil {
+			return fmt.Errorf("%w (and cleaning up: %w)", err, derr)
+		}
+		return err
+	}
+	return nil
 }
 
 // InitProcess returns the container's first process when this runtime process

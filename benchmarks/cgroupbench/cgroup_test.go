@@ -28,17 +28,17 @@ import (
 func setup(b *testing.B) (v1, v2 cgroups.Manager) {
 	b.Helper()
 	if os.Geteuid() != 0 {
-		b.Skip("needs root: creates cgroups")
+		unavailable(b, "needs root: creates cgroups")
 	}
 	var r [6]byte
 	_, _ = rand.Read(r[:])
 	parent := "/deferio-bench-" + hex.EncodeToString(r[:])
 	var err error
 	if v1, err = cgroups.NewV1(parent + "/v1"); err != nil {
-		b.Skip(err)
+		unavailable(b, "no cgroup v1 hierarchy: "+err.Error())
 	}
 	if v2, err = cgroups.NewV2(parent + "/v2"); err != nil {
-		b.Skip(err)
+		unavailable(b, "no cgroup v2 hierarchy: "+err.Error())
 	}
 	for _, m := range []cgroups.Manager{v1, v2} {
 		cmd := exec.Command("sleep", "1000")
@@ -67,6 +67,16 @@ func setup(b *testing.B) (v1, v2 cgroups.Manager) {
 		}
 	}
 	return v1, v2
+}
+
+// unavailable skips a benchmark that cannot run here, or fails it under
+// CI=true, where a missing privilege or hierarchy is a broken machine.
+func unavailable(b *testing.B, why string) {
+	b.Helper()
+	if os.Getenv("CI") == "true" {
+		b.Fatal(why + " (CI=true makes that a failure)")
+	}
+	b.Skip(why)
 }
 
 func freezeThaw(b *testing.B, m cgroups.Manager) {

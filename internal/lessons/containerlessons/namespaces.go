@@ -73,11 +73,11 @@ func runNamespaces(ctx context.Context, p *lesson.Page) error {
 			return fmt.Errorf("unable to run the %s container: %w", name, err)
 		}
 		news := newNamespaces(out, host)
-		shown := strings.TrimRight(withoutInspect(out), "\n")
+		shown := truncate(strings.TrimRight(withoutInspect(out), "\n"), 8)
 		if code != 0 {
 			shown += fmt.Sprintf("\nexit status %d", code)
 		}
-		p.Output(fmt.Sprintf("nsinit run   # new: %s; runs: %s", strings.Join(news, ", "), s.command), shown)
+		p.Output(fmt.Sprintf("container.Run   # new: %s; runs: %s", strings.Join(news, ", "), s.command), shown)
 	}
 	return nil
 }
@@ -89,4 +89,13 @@ func chown(dir string, id int) error {
 		}
 		return os.Lchown(p, id, id)
 	})
+}
+
+// truncate keeps the first n lines of s and says how many it left out.
+func truncate(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) <= n+1 {
+		return s
+	}
+	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n... and %d more lines", len(lines)-n)
 }

@@ -96,7 +96,8 @@ func FromWaitStatus(pid int, ws syscall.WaitStatus, ru *syscall.Rusage) Status {
 }
 
 // StatusOf explains an *os.ProcessState, as left in exec.Cmd.ProcessState
-// after Wait. It returns a zero Status when ps is nil.
+// after Wait. When ps is nil (the process never started) it returns a
+// Status that is neither Exited nor Signaled, with Pid 0 and Code -1.
 func StatusOf(ps *os.ProcessState) Status {
 	if ps == nil {
 		return Status{Code: -1}

@@ -120,7 +120,7 @@ func TestFromWaitStatus(t *testing.T) {
 	if _, ok := procx.ExitStatus(os.ErrNotExist); ok {
 		t.Error("ExitStatus of a non-exit error reported ok")
 	}
-	if s := procx.StatusOf(nil); s.Exited || s.Signaled || s.String() != "not ended" {
+	if s := procx.StatusOf(nil); s.Exited || s.Signaled || s.Pid != 0 || s.Code != -1 || s.String() != "not ended" {
 		t.Errorf("StatusOf(nil) = %v", s)
 	}
 }

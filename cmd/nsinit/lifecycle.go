@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -36,6 +37,7 @@ func cmdCreate(_ context.Context, g *globals, args []string) error {
 	fs.StringVar(dir, "b", ".", "short for --bundle")
 	pidFile := fs.String("pid-file", "", "write the init's pid to this file")
 	noPivot := fs.Bool("no-pivot", false, "use MS_MOVE and chroot instead of pivot_root")
+	consoleSocket := fs.String("console-socket", "", "a unix socket that receives the pty master (SCM_RIGHTS) when process.terminal is set")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -48,8 +50,12 @@ func cmdCreate(_ context.Context, g *globals, args []string) error {
 		return err
 	}
 	cfg.NoPivotRoot = *noPivot
-	if cfg.Spec.Process != nil && cfg.Spec.Process.Terminal {
-		return errors.New("process.terminal is set: a detached container needs a console socket, which nsinit does not offer; use nsinit run -t")
+	terminal := cfg.Spec.Process != nil && cfg.Spec.Process.Terminal
+	if terminal && *consoleSocket == "" {
+		return usagef("process.terminal is set: a detached container needs --console-socket (or use nsinit run -t)")
+	}
+	if !terminal && *consoleSocket != "" {
+		return usagef("--console-socket is only for a process with a terminal (process.terminal)")
 	}
 	c, err := container.Create(g.root, id, cfg)
 	if err != nil {
@@ -58,6 +64,16 @@ func cmdCreate(_ context.Context, g *globals, args []string) error {
 	p := &container.Process{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 	if err := c.Start(p); err != nil {
 		return err
+	}
+	if terminal {
+		err := sendConsole(*consoleSocket, p.Console)
+		p.Console.Close()
+		if err != nil {
+			if derr := c.ForceDestroy(); derr != nil {
+				return errors.Join(err, derr)
+			}
+			return err
+		}
 	}
 	if *pidFile != "" {
 		if err := writeFileAtomic(*pidFile, strconv.Itoa(c.State().Pid)); err != nil {
@@ -273,4 +289,23 @@ func cmdBundle(_ context.Context, g *globals, args []string) error {
 
 func cmdInit(_ context.Context, _ *globals, _ []string) error {
 	return errors.New("init is run by the runtime inside a new container, not by hand")
+}
+
+// sendConsole hands the pty master to whoever listens on the unix socket
+// at path, as one message with the descriptor in SCM_RIGHTS (runc's
+// --console-socket protocol).
+func sendConsole(path string, console *os.File) error {
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		return fmt.Errorf("unable to connect to the console socket %s: %w", path, err)
+	}
+	defer conn.Close()
+	uc, ok := conn.(*net.UnixConn)
+	if !ok {
+		return fmt.Errorf("unable to use the console socket %s: not a unix socket", path)
+	}
+	if _, _, err := uc.WriteMsgUnix([]byte("pty-master"), unix.UnixRights(int(console.Fd())), nil); err != nil {
+		return fmt.Errorf("unable to send the pty to %s: %w", path, err)
+	}
+	return nil
 }

@@ -9,6 +9,8 @@
 // The OCI lifecycle:
 //
 //	create --bundle DIR ID    set a container up; its init waits on a FIFO
+//	                          (--console-socket PATH receives the pty master when
+//	                          process.terminal is set, as with runc)
 //	start ID                  let it run its program
 //	state ID                  print the OCI state as JSON
 //	kill ID [SIGNAL]          signal its init (default SIGTERM)
@@ -88,7 +90,7 @@ type globals struct {
 
 func verbs() []verb {
 	return append([]verb{
-		{"create", "--bundle DIR ID", "set a container up; its init waits until start", false, cmdCreate},
+		{"create", "--bundle DIR [--console-socket PATH] [--pid-file FILE] ID", "set a container up; its init waits until start", false, cmdCreate},
 		{"start", "ID", "let a created container run its program", false, cmdStart},
 		{"state", "[ID]", "print the OCI state of one container, or of all", false, cmdState},
 		{"kill", "ID [SIGNAL]", "send SIGNAL (default SIGTERM) to the container's init", false, cmdKill},

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"io"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -112,5 +114,75 @@ func TestExecWithTerminal(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%q", want, got)
 		}
+	}
+}
+
+// TestCreateWithConsoleSocket: a detached container with a terminal hands
+// its pty master to a unix socket, and the program's output comes through
+// it after start.
+func TestCreateWithConsoleSocket(t *testing.T) {
+	needRoot(t)
+	dir := makeBundle(t, "sh", "-c", "readlink /proc/self/fd/0; hostname")
+	b, _ := os.ReadFile(filepath.Join(dir, "config.json"))
+	os.WriteFile(filepath.Join(dir, "config.json"), bytes.Replace(b, []byte(`"cwd": "/"`), []byte(`"terminal": true, "cwd": "/"`), 1), 0o644)
+	root := t.TempDir()
+	defer nsinitRun(t, root, "delete", "--force", "console")
+	if _, errs, code := nsinitRun(t, root, "create", "--bundle", dir, "console"); code != 2 || !strings.Contains(errs, "--console-socket") {
+		t.Errorf("create with a terminal and no socket: %d %s", code, errs)
+	}
+	sock := filepath.Join(t.TempDir(), "console.sock")
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	got := make(chan *os.File, 1)
+	go func() {
+		conn, err := l.AcceptUnix()
+		if err != nil {
+			got <- nil
+			return
+		}
+		defer conn.Close()
+		buf, oob := make([]byte, 64), make([]byte, unix.CmsgSpace(4))
+		_, oobn, _, _, err := conn.ReadMsgUnix(buf, oob)
+		if err != nil {
+			got <- nil
+			return
+		}
+		msgs, _ := unix.ParseSocketControlMessage(oob[:oobn])
+		if len(msgs) != 1 {
+			got <- nil
+			return
+		}
+		fds, _ := unix.ParseUnixRights(&msgs[0])
+		if len(fds) != 1 {
+			got <- nil
+			return
+		}
+		got <- os.NewFile(uintptr(fds[0]), "pty-master")
+	}()
+	if _, errs, code := nsinitRun(t, root, "create", "--bundle", dir, "--console-socket", sock, "console"); code != 0 {
+		t.Fatalf("create --console-socket: %d %s", code, errs)
+	}
+	master := <-got
+	if master == nil {
+		t.Fatal("no pty master came through the console socket")
+	}
+	defer master.Close()
+	if _, errs, code := nsinitRun(t, root, "start", "console"); code != 0 {
+		t.Fatalf("start: %d %s", code, errs)
+	}
+	var out bytes.Buffer
+	done := make(chan struct{})
+	go func() { io.Copy(&out, master); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the pty did not close after the program exited")
+	}
+	s := strings.ReplaceAll(out.String(), "\r\n", "\n")
+	if !strings.Contains(s, "/dev/pts/0\n") || !strings.Contains(s, "deferio\n") {
+		t.Errorf("through the console socket: %q", s)
 	}
 }

@@ -1,0 +1,12 @@
+package main
+
+import "fmt"
+
+func main() {
+	defer func() {
+		defer func() {
+			fmt.Println("nested deferred recover:", recover())
+		}()
+	}()
+	panic("x")
+}

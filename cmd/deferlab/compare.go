@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"text/tabwriter"
 
@@ -57,6 +58,7 @@ func compareVerb(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	row("stdout", model.Stdout, real.Stdout)
 	row("exit status", fmt.Sprint(model.Status), fmt.Sprint(real.ExitCode))
 	row("panic line", model.PanicLine, real.PanicLine())
+	row("crash report", crashReport(model.Stderr), crashReport(real.Stderr))
 	compiled := map[string]string{}
 	for _, s := range bin.Strategies {
 		compiled[fmt.Sprintf("%d:%d", s.Line, s.Col)] = s.Kind
@@ -81,7 +83,7 @@ func compareVerb(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("unable to write the comparison: %w", err)
 	}
 	if diffs == 0 {
-		fmt.Fprintf(stdout, "\nverdict: MATCH (the model agrees with the toolchain on output, status, panic line and every defer's strategy)\n")
+		fmt.Fprintf(stdout, "\nverdict: MATCH (the model agrees with the toolchain on stdout, exit status, crash report and every defer's strategy)\n")
 		return nil
 	}
 	fmt.Fprintf(stdout, "\nverdict: DIFFERENT in %d row(s)\n", diffs)
@@ -91,6 +93,7 @@ func compareVerb(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // show makes a value fit one table cell.
 func show(s string) string {
 	s = strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", `\n`)
+	s = strings.ReplaceAll(s, "\t", `\t`)
 	if len(s) > 60 {
 		s = s[:57] + "..."
 	}
@@ -98,4 +101,14 @@ func show(s string) string {
 		return "(none)"
 	}
 	return s
+}
+
+var pcHex = regexp.MustCompile(`pc=0x[0-9a-f]+`)
+
+// crashReport is stderr up to the stack trace (which the model does not
+// print), with signal addresses blanked: print and println output and the
+// "panic: " or "fatal error: " lines.
+func crashReport(stderr string) string {
+	before, _, _ := strings.Cut(stderr, "\ngoroutine ")
+	return pcHex.ReplaceAllString(before, "pc=...")
 }

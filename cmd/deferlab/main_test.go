@@ -145,7 +145,7 @@ func TestCompare(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "verdict: MATCH") {
 		t.Errorf("compare: status %d\n%s\n%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "heap-allocated") || !strings.Contains(stdout, "panic: first [recovered]") {
+	if !strings.Contains(stdout, "heap-allocated") || !strings.Contains(stdout, "panic: first [recovered]") || !strings.Contains(stdout, `panic: first [recovered]\n\tpanic: again: first`) {
 		t.Errorf("compare table lacks the strategies or the panic line:\n%s", stdout)
 	}
 }

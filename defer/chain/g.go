@@ -2,20 +2,24 @@ package chain
 
 import "fmt"
 
-// A Record models a runtime._defer: one deferred call on the goroutine's
+// A record models a runtime._defer: one deferred call on the goroutine's
 // list. Heap records come from the pools (deferproc); stack records live
 // in their frame (deferprocStack). Open-coded defers have no record.
-type Record struct {
+type record struct {
 	ID    int
 	Heap  bool
 	Frame *Frame // the frame that deferred it (the runtime's d.sp)
 	Site  string // the defer statement (the runtime's d.pc)
 	fn    func()
-	link  *Record
+	link  *record
 }
 
-// A Frame is one active call. Open frames hold their defers in Bits and
-// Slots instead of on the defer list.
+// A Frame is one active call, made by [G.Call] and valid until Call
+// returns. An open-coded frame holds its pending defers in Bits and in
+// closure slots, never on the defer list; a frame that is not open-coded
+// has Bits zero and its records on the list, between those of the frames
+// it called and those of its callers. Callers read a Frame; only the
+// model changes it.
 type Frame struct {
 	ID    int
 	Func  string
@@ -24,7 +28,7 @@ type Frame struct {
 	Open bool
 	// Bits is the frame's deferBits: bit i set means slot i is pending.
 	Bits  uint8
-	slots [8]func()
+	slots [8]func() // the closure slots, one per open-coded defer statement
 	sites [8]string
 	// invokedBy is the panic whose defer loop called this frame's
 	// function directly, the condition for recover to work.
@@ -45,11 +49,14 @@ type Options struct {
 	Describe func(arg any) string
 }
 
-// A G models one goroutine (the main one) and the P it runs on.
+// A G models one goroutine (the main one) and the P it runs on: the
+// frames, the defer list, the panics and the record pools. A G is used by
+// one goroutine of the caller at a time; [G.Run] may be called again
+// after it returns, and the pools carry over, as a P's do.
 type G struct {
 	opts    Options
 	frames  []*Frame
-	defers  *Record
+	defers  *record
 	panics  *panicState
 	pool    pool
 	seq     int
@@ -198,7 +205,7 @@ func (g *G) catch(f *Frame, fn func()) (recovered bool) {
 // at the head of the list.
 func (g *G) DeferProc(f *Frame, site string, fn func()) {
 	id, how, cost := g.pool.get()
-	d := &Record{ID: id, Heap: true, Frame: f, Site: site, fn: fn, link: g.defers}
+	d := &record{ID: id, Heap: true, Frame: f, Site: site, fn: fn, link: g.defers}
 	g.emit(Event{Kind: EvNewDefer, Record: id, Heap: true, Site: site, Cost: cost, Detail: how}, f)
 	g.defers, g.snap = d, nil
 	g.emit(Event{Kind: EvDeferProc, Record: id, Heap: true, Site: site}, f)
@@ -207,7 +214,7 @@ func (g *G) DeferProc(f *Frame, site string, fn func()) {
 // DeferProcStack models a stack-allocated defer statement in frame f:
 // the record is part of the frame and deferprocStack links it.
 func (g *G) DeferProcStack(f *Frame, site string, fn func()) {
-	d := &Record{ID: g.pool.newID(), Frame: f, Site: site, fn: fn, link: g.defers}
+	d := &record{ID: g.pool.newID(), Frame: f, Site: site, fn: fn, link: g.defers}
 	g.defers, g.snap = d, nil
 	g.emit(Event{Kind: EvDeferProcStack, Record: d.ID, Site: site}, f)
 }

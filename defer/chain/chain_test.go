@@ -229,8 +229,8 @@ func TestExitRunsNothing(t *testing.T) {
 	if ran || out.Status != 3 || out.How != "os.Exit" {
 		t.Errorf("ran %v, outcome %+v; want no deferred call and status 3", ran, out)
 	}
-	if got := g.Run(func() { g.Exit(-1) }); got.Status != 255 {
-		t.Errorf("os.Exit(-1) status %d, want 255", got.Status)
+	if got := g.Run(func() { g.Exit(-1) }); got.Status != 255 || g.Depth() != 0 || len(g.Chain()) != 0 {
+		t.Errorf("os.Exit(-1) status %d (depth %d, chain %v), want 255 and a fresh goroutine", got.Status, g.Depth(), g.Chain())
 	}
 }
 

@@ -57,8 +57,12 @@ type RuntimeError struct {
 func (e *RuntimeError) Error() string { return "runtime error: " + e.Msg }
 
 // Run runs main, the program's main goroutine, and reports how it ended:
-// returning, os.Exit, an unrecovered panic or Goexit.
+// returning, os.Exit, an unrecovered panic or Goexit. Each Run starts
+// with no frame, an empty defer list and no panic; the pools and the
+// counters carry over from earlier runs.
 func (g *G) Run(main func()) (out Outcome) {
+	g.frames, g.defers, g.panics, g.snap = nil, nil, nil, nil
+	g.pending, g.invoked, g.catchAt, g.catchGx = nil, false, nil, nil
 	defer func() {
 		if r := recover(); r != nil {
 			u, ok := r.(*unwind)

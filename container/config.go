@@ -152,6 +152,11 @@ func (c Config) Validate() error {
 			errs = append(errs, bad("linux.maskedPaths/readonlyPaths: %q is not absolute", p))
 		}
 	}
+	for k := range s.Linux.Sysctl {
+		if k == "" || strings.Contains(k, "/") || strings.Contains(k, "..") {
+			errs = append(errs, bad("linux.sysctl: %q is not a dotted name such as net.ipv4.ip_forward", k))
+		}
+	}
 	if c.ParentDeathSignal < 0 || c.ParentDeathSignal > 64 {
 		errs = append(errs, bad("parent death signal %d is not a signal", c.ParentDeathSignal))
 	}

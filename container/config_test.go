@@ -94,6 +94,9 @@ func TestValidateConfig(t *testing.T) {
 		}, "network namespace path"},
 		{"relative mount", func(c *container.Config) { c.Spec.Mounts[0].Destination = "proc" }, "not absolute"},
 		{"no process", func(c *container.Config) { c.Spec.Process = nil }, "process is missing"},
+		{"sysctl path", func(c *container.Config) {
+			c.Spec.Linux.Sysctl = map[string]string{"../../etc/passwd": "x"}
+		}, "not a dotted name"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

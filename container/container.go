@@ -192,12 +192,14 @@ func signalPid(pid int, start uint64, sig syscall.Signal) error {
 	return nil
 }
 
-// Destroy removes a container that is stopped or created (a created
-// container's init is killed): its processes, its cgroup, its state
-// directory. Mounts need no undoing: they live in the container's mount
-// namespace, which the kernel removes with the last process.
+// Destroy removes a stopped container: its cgroup and its state
+// directory. Deleting a container in any other status is an error that
+// changes nothing, as the OCI runtime specification requires; use
+// [Container.ForceDestroy] to kill it first. Mounts need no undoing: they
+// live in the container's mount namespace, which the kernel removed with
+// the last process.
 func (c *Container) Destroy() error {
-	if err := need(c.ID(), "delete", c.Status(), Stopped, Created); err != nil {
+	if err := need(c.ID(), "delete", c.Status(), Stopped); err != nil {
 		return err
 	}
 	return c.destroy()

@@ -1,6 +1,7 @@
 package container_test
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -12,7 +13,8 @@ import (
 var cycles = flag.Int("cycles", 200, "create/delete cycles of TestCreateDeleteCycles (20 with -short)")
 
 // TestCreateDeleteCycles creates (to "created": init set up and waiting
-// on the FIFO) and deletes containers many times, then checks that
+// on the FIFO) and force-deletes containers many times (a plain delete of a
+// created container is refused, as OCI requires), then checks that
 // nothing is left: the host's mount table is unchanged, every cgroup
 // directory and the state root are gone, and every init has exited.
 func TestCreateDeleteCycles(t *testing.T) {
@@ -45,7 +47,10 @@ func TestCreateDeleteCycles(t *testing.T) {
 			cgroupDirs = append(cgroupDirs, p)
 		}
 		inits = append(inits, c.State().Pid)
-		if err := c.Destroy(); err != nil {
+		if err := c.Destroy(); !errors.Is(err, container.ErrIllegalTransition) {
+			t.Fatalf("cycle %d: Destroy of a created container = %v, want an illegal transition", i, err)
+		}
+		if err := c.ForceDestroy(); err != nil {
 			t.Fatalf("cycle %d: %v", i, err)
 		}
 	}

@@ -112,3 +112,28 @@ func TestFailedStartLeavesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestSysctl: linux.sysctl is written through the container's /proc/sys,
+// so a namespaced key changes the container's network namespace and not
+// the host's.
+func TestSysctl(t *testing.T) {
+	needRoot(t)
+	host, err := os.ReadFile("/proc/sys/net/ipv4/ip_forward")
+	if err != nil {
+		t.Skip(err)
+	}
+	want := "1"
+	if strings.TrimSpace(string(host)) == "1" {
+		want = "0"
+	}
+	dir, spec := newBundle(t, "cat", "/proc/sys/net/ipv4/ip_forward")
+	spec.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": want}
+	r := runContainer(t, stateRoot(t), "sysctl", container.Config{Bundle: dir, Spec: spec})
+	if strings.TrimSpace(r.stdout) != want {
+		t.Errorf("inside, ip_forward = %q, want %s (stderr %s)", r.stdout, want, r.stderr)
+	}
+	after, _ := os.ReadFile("/proc/sys/net/ipv4/ip_forward")
+	if string(after) != string(host) {
+		t.Errorf("the host's ip_forward changed from %q to %q", host, after)
+	}
+}

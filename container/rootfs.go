@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -64,9 +65,13 @@ func setupRootfs(cfg *initConfig) error {
 	return nil
 }
 
-// finishRootfs runs after pivot_root and the console: masked paths,
-// read-only paths, then the read-only root, which must come last.
+// finishRootfs runs after pivot_root and the console: sysctls (while
+// /proc/sys is still writable), masked paths, read-only paths, then the
+// read-only root, which must come last.
 func finishRootfs(spec *specs.Spec) error {
+	if err := setSysctls(spec.Linux.Sysctl); err != nil {
+		return err
+	}
 	if err := maskPaths(spec.Linux.MaskedPaths); err != nil {
 		return err
 	}
@@ -82,12 +87,11 @@ func finishRootfs(spec *specs.Spec) error {
 }
 
 // bindEtcFiles binds the runtime's /etc/hosts, /etc/hostname and
-// /etc/resolv.conf (files in the state directory) over the rootfs's, when
-// the rootfs has an /etc directory.
+// /etc/resolv.conf (files in the state directory) over the rootfs's own,
+// where the rootfs has them: the runtime adds no file to a rootfs (a
+// read-only one, or one owned by a user namespace's root, could not take
+// it anyway).
 func bindEtcFiles(rootfs string, files map[string]string) error {
-	if fi, err := os.Stat(filepath.Join(rootfs, "etc")); err != nil || !fi.IsDir() {
-		return nil
-	}
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
@@ -98,8 +102,8 @@ func bindEtcFiles(rootfs string, files map[string]string) error {
 		if err != nil {
 			return err
 		}
-		if err := makeTarget(dest, false); err != nil {
-			return err
+		if fi, err := os.Lstat(dest); err != nil || !fi.Mode().IsRegular() {
+			continue
 		}
 		if err := unix.Mount(files[name], dest, "", unix.MS_BIND, ""); err != nil {
 			return fmt.Errorf("unable to bind %s: %w", name, err)
@@ -119,4 +123,25 @@ func etcFiles(hostname string) map[string]string {
 		resolv = string(b)
 	}
 	return map[string]string{"/etc/hosts": hosts, "/etc/hostname": hostname + "\n", "/etc/resolv.conf": resolv}
+}
+
+// setSysctls writes linux.sysctl through the container's /proc/sys, so
+// that namespaced keys (net.*, kernel.hostname, fs.mqueue.*) land in the
+// container's namespaces. Keys are checked to be plain dotted names.
+func setSysctls(sysctls map[string]string) error {
+	keys := make([]string, 0, len(sysctls))
+	for k := range sysctls {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k == "" || strings.Contains(k, "/") || strings.Contains(k, "..") {
+			return fmt.Errorf("unable to set sysctl %q: not a dotted name", k)
+		}
+		path := "/proc/sys/" + strings.ReplaceAll(k, ".", "/")
+		if err := os.WriteFile(path, []byte(sysctls[k]), 0); err != nil {
+			return fmt.Errorf("unable to set sysctl %s to %q: %w", k, sysctls[k], err)
+		}
+	}
+	return nil
 }

@@ -226,7 +226,7 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 		return nil, fmt.Errorf("unable to put init in its cgroup: %w", err)
 	}
 	if r := c.state.Config.Spec.Linux.Resources; ic.Role == roleInit && r != nil {
-		if err := cg.Set(r); err != nil {
+		if err := cg.Set(withDeviceRules(r, c.state.Config.Spec.Linux.Devices)); err != nil {
 			return nil, fmt.Errorf("unable to set the resources of %s: %w", c.ID(), err)
 		}
 	}

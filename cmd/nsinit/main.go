@@ -94,7 +94,7 @@ func verbs() []verb {
 		{"start", "ID", "let a created container run its program", false, cmdStart},
 		{"state", "[ID]", "print the OCI state of one container, or of all", false, cmdState},
 		{"kill", "ID [SIGNAL]", "send SIGNAL (default SIGTERM) to the container's init", false, cmdKill},
-		{"delete", "[--force] ID", "remove a stopped or created container (--force: any)", false, cmdDelete},
+		{"delete", "[--force] ID", "remove a stopped container (--force: kill it first, in any state)", false, cmdDelete},
 		{"run", "[-t] --bundle DIR ID", "create, start, wait and delete; exit with the program's status", false, cmdRun},
 		{"list", "", "list containers", false, cmdList},
 		{"ps", "ID", "list the pids in the container's cgroup", false, cmdPs},

@@ -102,8 +102,9 @@ func ReadSpec(dir string) (*specs.Spec, error) {
 // BuildRootfs makes dir (which must not exist or be empty) a root
 // filesystem: the standard directories, /bin/toybox copied from toybox
 // (a static binary, see cmd/toybox), a link /bin/NAME per applet that
-// `toybox --list` names, and /etc/passwd and /etc/group for root and
-// nobody.
+// `toybox --list` names, /etc/passwd and /etc/group for root and
+// nobody, and the /etc/hosts, /etc/hostname and /etc/resolv.conf that the
+// runtime binds its own over.
 func BuildRootfs(dir, toybox string) error {
 	out, err := exec.Command(toybox, "--list").Output()
 	if err != nil {
@@ -132,6 +133,10 @@ func BuildRootfs(dir, toybox string) error {
 	files := map[string]string{
 		"etc/passwd": "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
 		"etc/group":  "root:x:0:\ntty:x:5:\nnogroup:x:65534:\n",
+		// The runtime binds its own over these three.
+		"etc/hosts":       "127.0.0.1\tlocalhost\n",
+		"etc/hostname":    "localhost\n",
+		"etc/resolv.conf": "",
 	}
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {

@@ -137,3 +137,16 @@ func TestSysctl(t *testing.T) {
 		t.Errorf("the host's ip_forward changed from %q to %q", host, after)
 	}
 }
+
+// TestDenyAllDevices: a configuration whose device cgroup rules start with
+// "deny all" (as the OCI runtime-tools default does) still gets its
+// default devices: init can create /dev/null and the program can write it.
+func TestDenyAllDevices(t *testing.T) {
+	needRoot(t)
+	dir, spec := newBundle(t, "sh", "-c", "write /dev/null x; echo done")
+	spec.Linux.Resources = &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}}}
+	r := runContainer(t, stateRoot(t), "denyall", container.Config{Bundle: dir, Spec: spec})
+	if r.stdout != "done\n" || r.stderr != "" {
+		t.Errorf("stdout %q stderr %q", r.stdout, r.stderr)
+	}
+}

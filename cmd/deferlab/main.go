@@ -11,6 +11,7 @@
 //	deferlab lessons            run every defer lesson in order
 //	deferlab lesson ID          run one lesson
 //	deferlab list               list the lessons
+//	deferlab quiz [-n N] [-seed S]   predict what programs print
 //
 // run prints the program's stdout and stderr, then the trace as a
 // terminal diagram. -json prints the defers and the events as JSON
@@ -51,7 +52,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
@@ -78,14 +79,17 @@ Verbs:
   lessons [-no-color]     run every defer lesson
   lesson [-no-color] ID   run one lesson
   list                    list the lessons
+  quiz [-n N] [-seed S] [-no-color]
+        show N programs; type what each prints (end with an empty line),
+        then see what it really prints and your score
 
 Exit status: run passes the program's status through; compare exits 0
 when model and toolchain agree, 1 when they differ; deferlab's own errors
 exit 2 and print "deferlab: ..." on stderr.
 `
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	err := dispatch(ctx, args, stdout, stderr)
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	err := dispatch(ctx, args, stdin, stdout, stderr)
 	var ee exitError
 	switch {
 	case err == nil:
@@ -103,9 +107,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: no verb given (run, compare, lessons, lesson, list)", errUsage)
+		return fmt.Errorf("%w: no verb given (run, compare, lessons, lesson, list, quiz)", errUsage)
 	}
 	verb, rest := args[0], args[1:]
 	switch verb {
@@ -118,8 +122,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return compareVerb(ctx, rest, stdout, stderr)
 	case "lessons", "lesson", "list":
 		return lessonsVerb(ctx, verb, rest, stdout, stderr)
+	case "quiz":
+		return quizVerb(ctx, rest, stdin, stdout)
 	}
-	return fmt.Errorf("%w: unknown verb %q (run, compare, lessons, lesson, list)", errUsage, verb)
+	return fmt.Errorf("%w: unknown verb %q (run, compare, lessons, lesson, list, quiz)", errUsage, verb)
 }
 
 // newFlags makes a verb's flag set. The flag package prints nothing

@@ -15,7 +15,7 @@ import (
 func deferlab(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, &out, &errb)
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -134,13 +134,18 @@ func TestRunDiagramJSONAndSVG(t *testing.T) {
 	}
 }
 
-func TestCompare(t *testing.T) {
+func needToolchain(t *testing.T) {
+	t.Helper()
 	if _, err := gorun.GoTool(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal(err)
 		}
 		t.Skip(err)
 	}
+}
+
+func TestCompare(t *testing.T) {
+	needToolchain(t)
 	code, stdout, stderr := deferlab(t, "compare", writeProg(t, panicProg))
 	if code != 0 || !strings.Contains(stdout, "verdict: MATCH") {
 		t.Errorf("compare: status %d\n%s\n%s", code, stdout, stderr)

@@ -260,6 +260,7 @@ func (fr *frame) prepareLibrary(e *ast.CallExpr, name string) prepared {
 		// fmt reads slices when it prints them, not when the call's
 		// arguments are evaluated.
 		vals := fr.natives(vars, e)
+		defer in.checkOutput(e)
 		switch name {
 		case "fmt.Println":
 			n, _ := fmt.Fprintln(&in.stdout, vals...)
@@ -318,6 +319,7 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 			if name == "println" {
 				in.stderr.WriteString("\n")
 			}
+			in.checkOutput(e)
 			return nil
 		}}
 	case "len", "cap":
@@ -523,4 +525,13 @@ func (in *interp) panic(v any, text string) {
 		in.fail("a value's Error or String method panicked while the runtime printed a panic value: outside the subset")
 	}
 	in.g.Panic(v, text)
+}
+
+// maxOutput bounds what a run may print.
+const maxOutput = 64 << 20
+
+func (in *interp) checkOutput(n ast.Node) {
+	if in.stdout.Len()+in.stderr.Len() > maxOutput {
+		in.fail("%s: the program printed more than %d MiB, the model's output limit", in.p.Fset.Position(n.Pos()), maxOutput>>20)
+	}
 }

@@ -44,5 +44,5 @@
 // Runs are deterministic: the same program gives the same output and
 // the same events. A step limit (see [Options]) ends runaway programs
 // with an error, and so do a call depth limit and a limit of 4 Mi
-// elements on strings and slices.
+// elements on strings and slices, and a limit of 64 MiB of output.
 package interp

@@ -225,3 +225,11 @@ func TestConcurrentRuns(t *testing.T) {
 		}
 	}
 }
+
+func TestOutputLimit(t *testing.T) {
+	p := load(t, "package main\nimport \"fmt\"\nfunc main() {\n\ts := \"0123456789\"\n\tfor range 10 {\n\t\ts += s\n\t}\n\tfor {\n\t\tfmt.Println(s)\n\t}\n}\n")
+	_, err := p.Run(interp.Options{})
+	if err == nil || !strings.Contains(err.Error(), "output limit") {
+		t.Errorf("error %v, want the output limit", err)
+	}
+}

@@ -23,9 +23,10 @@ type Decision struct {
 	// Reasons says why the defer is not open-coded, most specific
 	// first; it is empty for an open-coded defer and for dead code.
 	Reasons []Reason
-	// Func names the function the defer belongs to, as "F", "T.M",
-	// "F.func1" (a closure in F) or "F.rangefunc1" (the body of a
-	// range-over-func loop in F), for messages.
+	// Func names the function the defer belongs to, for messages: "F",
+	// "T.M", or "F.func1" for the first closure in F. A defer in the
+	// body of a range-over-func loop names the function that holds the
+	// loop, whose frame the deferred call is attached to.
 	Func string
 }
 

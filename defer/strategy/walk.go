@@ -223,7 +223,7 @@ func (w *walker) rangeFuncBody(s *ast.RangeStmt) {
 	}
 	if w.pass == 2 {
 		w.fn.nranges++
-		w.inRange = fmt.Sprintf("%s-range%d", w.fn.name, w.fn.nranges)
+		w.inRange = fmt.Sprintf("loop %d of %s", w.fn.nranges, w.fn.name)
 	} else {
 		w.inRange = "range"
 	}

@@ -47,6 +47,11 @@ type Options struct {
 	// when the report is printed, newest panic first, as the runtime's
 	// preprintpanics calls Error and String methods.
 	Describe func(arg any) string
+	// PrintingPanic, if set, gives the text the runtime prints after
+	// "fatal error: panic while printing panic value: " when Describe
+	// itself panics and nothing recovers: the value if it is a string,
+	// else "type " and its type. Without it, the panic's text is used.
+	PrintingPanic func(arg any) string
 }
 
 // A G models one goroutine (the main one) and the P it runs on: the
@@ -65,6 +70,10 @@ type G struct {
 	snap    []int       // Chain() since the list last changed, shared by events
 	catchAt *Frame      // the frame a recovery is unwinding to
 	catchGx *panicState // the Goexit a recovery is unwinding to
+	// floor is the depth below which panics do not walk: while the crash
+	// report calls Describe, the frames below belong to preprintpanics,
+	// whose deferred recover turns a panic into a fatal error.
+	floor int
 	pending *panicState // set while the runtime invokes a deferred call
 	invoked bool
 	events  []Event

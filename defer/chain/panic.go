@@ -61,7 +61,7 @@ func (e *RuntimeError) Error() string { return "runtime error: " + e.Msg }
 // with no frame, an empty defer list and no panic; the pools and the
 // counters carry over from earlier runs.
 func (g *G) Run(main func()) (out Outcome) {
-	g.frames, g.defers, g.panics, g.snap = nil, nil, nil, nil
+	g.frames, g.defers, g.panics, g.snap, g.floor = nil, nil, nil, nil, 0
 	g.pending, g.invoked, g.catchAt, g.catchGx = nil, false, nil, nil
 	defer func() {
 		if r := recover(); r != nil {
@@ -110,6 +110,14 @@ func (g *G) panicN(p *panicState) {
 		g.exit(Outcome{Status: 2, How: "Goexit",
 			Stderr: "fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n"}, EvCrash, "no goroutine left after Goexit")
 	}
+	if g.floor > 0 && p.startDepth >= g.floor {
+		text := p.text
+		if g.opts.PrintingPanic != nil {
+			text = g.opts.PrintingPanic(p.arg)
+		}
+		g.exit(Outcome{Status: 2, How: "panic",
+			Stderr: "fatal error: panic while printing panic value: " + text + "\n" + noTrace}, EvCrash, "a panic while printing a panic value")
+	}
 	g.exit(Outcome{Status: 2, How: "panic", Stderr: g.crashText(p)}, EvCrash, "unrecovered panic")
 }
 
@@ -130,7 +138,11 @@ func (g *G) nextDefer(p *panicState) (func(), bool) {
 	if p.goexit {
 		why = "Goexit"
 	}
-	for p.cur >= 0 {
+	floor := 0
+	if p.startDepth >= g.floor {
+		floor = g.floor
+	}
+	for p.cur >= floor {
 		f := g.frames[p.cur]
 		if fn, ok := g.next(f, why); ok {
 			return fn, true
@@ -260,20 +272,25 @@ func (g *G) crashText(p *panicState) string {
 		}
 	}
 	if g.opts.Describe != nil {
+		g.floor = len(g.frames)
 		for q := p; q != nil; q = q.link {
 			if !q.goexit && !(q.link != nil && q.link.repanicked && q.link.arg == q.arg) {
 				q.text = g.opts.Describe(q.arg)
 			}
 		}
+		g.floor = 0
 	}
 	var b strings.Builder
 	printPanics(&b, p)
 	if e, ok := p.arg.(*RuntimeError); ok && e.Signal {
 		b.WriteString("[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x0]\n")
 	}
-	b.WriteString("\ngoroutine 1 [running]:\n\t(the model prints no stack trace)\n")
+	b.WriteString(noTrace)
 	return b.String()
 }
+
+// noTrace ends a crash report where Go prints the goroutine's stack.
+const noTrace = "\ngoroutine 1 [running]:\n\t(the model prints no stack trace)\n"
 
 func printPanics(b *strings.Builder, p *panicState) {
 	if p.link != nil {

@@ -520,11 +520,18 @@ func (in *interp) callStringer(b *box, name string) (string, bool) {
 }
 
 // panic starts a panic of the program.
-func (in *interp) panic(v any, text string) {
-	if in.describing {
-		in.fail("a value's Error or String method panicked while the runtime printed a panic value: outside the subset")
+func (in *interp) panic(v any, text string) { in.g.Panic(v, text) }
+
+// printingPanic is what the runtime prints for a panic raised by an Error
+// or String method while it prints the crash report: the value if it is a
+// string, else its type.
+func (in *interp) printingPanic(v any) string {
+	if b, ok := v.(*box); ok {
+		if s, ok := b.v.(string); ok && types.Identical(b.t, types.Typ[types.String]) {
+			return s
+		}
 	}
-	in.g.Panic(v, text)
+	return "type " + typeName(v)
 }
 
 // maxOutput bounds what a run may print.

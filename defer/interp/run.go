@@ -79,9 +79,6 @@ type interp struct {
 	globals  map[*types.Var]*cell
 	boxes    map[boxKey]*box
 	names    map[ast.Node]string
-	// describing is set while the runtime's crash report calls Error or
-	// String methods (preprintpanics).
-	describing bool
 }
 
 // Run runs the program on a fresh model goroutine. The error reports a
@@ -97,7 +94,7 @@ func (p *Program) Run(opts Options) (res *Result, err error) {
 	if in.maxDepth <= 0 {
 		in.maxDepth = DefaultMaxDepth
 	}
-	in.g = chain.NewG(chain.Options{Trace: opts.Trace, OnEvent: opts.OnEvent, Describe: in.describe})
+	in.g = chain.NewG(chain.Options{Trace: opts.Trace, OnEvent: opts.OnEvent, Describe: in.describe, PrintingPanic: in.printingPanic})
 	defer func() {
 		if r := recover(); r != nil {
 			if me, ok := r.(*modelError); ok {
@@ -201,8 +198,6 @@ func (p *Program) nameLits(n ast.Node, parent string, top bool) {
 // describe is the crash report's text for a panic value: the Error or
 // String method runs now, as preprintpanics runs it before printing.
 func (in *interp) describe(arg any) string {
-	in.describing = true
-	defer func() { in.describing = false }()
 	text, err := in.panicText(arg, true)
 	if err != nil {
 		in.fail("%v", err)

@@ -73,7 +73,7 @@ type G struct {
 	// floor is the depth below which panics do not walk: while the crash
 	// report calls Describe, the frames below belong to preprintpanics,
 	// whose deferred recover turns a panic into a fatal error.
-	floor int
+	floor   int
 	pending *panicState // set while the runtime invokes a deferred call
 	invoked bool
 	events  []Event

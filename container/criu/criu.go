@@ -61,7 +61,8 @@ var ErrCheckFailed = errors.New("criu check failed")
 // Check runs `criu check`, which tests the kernel features CRIU needs.
 // It returns nil when CRIU says "Looks good.", and otherwise an error
 // wrapping [ErrCheckFailed] whose text is CRIU's own output. An absent
-// criu binary is an error wrapping exec.ErrNotFound.
+// criu binary is an error wrapping exec.ErrNotFound (or fs.ErrNotExist
+// when Options.CriuPath names a path that does not exist).
 func Check() error { return CheckContext(context.Background(), Options{}) }
 
 // CheckContext is [Check] with a context and the binary of opts.
@@ -98,7 +99,7 @@ func indent(s string) string {
 }
 
 // logErrors returns the lines of a CRIU log that report errors, or the
-// last lines when none does, at most max of them.
+// last lines when none does, at most limit of them.
 func logErrors(path string, limit int) string {
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -180,3 +180,29 @@ func TestCreateTwice(t *testing.T) {
 		t.Errorf("state directory still there after ForceDestroy: %v", err)
 	}
 }
+
+// TestLoadInterruptedCreate: a state directory without state.json (Create
+// killed between mkdir and the first write) loads as "creating", refuses
+// to start, and ForceDestroy removes it.
+func TestLoadInterruptedCreate(t *testing.T) {
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, "half"), 0o711); err != nil {
+		t.Fatal(err)
+	}
+	c, err := container.Load(root, "half")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := c.Status(); st != container.Creating {
+		t.Errorf("status %s, want creating", st)
+	}
+	if err := c.Start(nil); err == nil || !strings.Contains(err.Error(), "no state.json yet") {
+		t.Errorf("Start: %v", err)
+	}
+	if err := c.ForceDestroy(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "half")); !os.IsNotExist(err) {
+		t.Errorf("the directory is still there: %v", err)
+	}
+}

@@ -86,6 +86,12 @@ func Load(root, id string) (*Container, error) {
 	dir := filepath.Join(root, id)
 	st, err := readState(dir)
 	if errors.Is(err, fs.ErrNotExist) {
+		if fi, derr := os.Stat(dir); derr == nil && fi.IsDir() {
+			// Create made the directory but has not written state.json
+			// yet, or was killed in between: the container is being
+			// created, and ForceDestroy removes the directory.
+			return &Container{root: root, dir: dir, state: &State{ID: id, Status: Creating}}, nil
+		}
 		return nil, fmt.Errorf("unable to load container %s: %w", id, ErrNotExist)
 	}
 	if err != nil {

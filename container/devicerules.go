@@ -30,7 +30,14 @@ func withDeviceRules(r *specs.LinuxResources, devices []specs.LinuxDevice) *spec
 	out := *r
 	out.Devices = append(append([]specs.LinuxDeviceCgroup(nil), r.Devices...), allowedDevices...)
 	for _, d := range devices {
-		out.Devices = append(out.Devices, specs.LinuxDeviceCgroup{Allow: true, Type: d.Type, Major: ptr(d.Major), Minor: ptr(d.Minor), Access: "rwm"})
+		typ := d.Type
+		switch typ {
+		case "u":
+			typ = "c" // unbuffered character device: a "c" rule
+		case "p":
+			continue // FIFOs are not subject to the device cgroup
+		}
+		out.Devices = append(out.Devices, specs.LinuxDeviceCgroup{Allow: true, Type: typ, Major: ptr(d.Major), Minor: ptr(d.Minor), Access: "rwm"})
 	}
 	return &out
 }

@@ -18,6 +18,9 @@ import (
 // read-only root. Nothing here touches the host's mount table: every mount
 // is in the namespace that dies with the container.
 func setupRootfs(cfg *initConfig) error {
+	// Device nodes and mount points get exactly the modes asked for;
+	// the process's umask (0022) is set after setup.
+	unix.Umask(0)
 	spec := cfg.Spec
 	prop := uintptr(unix.MS_PRIVATE | unix.MS_REC)
 	if spec.Linux.RootfsPropagation != "" {

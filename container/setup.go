@@ -14,11 +14,8 @@ import (
 )
 
 // setEarlyProcess applies what must happen while the host's /proc is still
-// reachable: rlimits and the OOM score.
+// reachable: the OOM score.
 func setEarlyProcess(p *specs.Process) error {
-	if err := setRlimits(p.Rlimits); err != nil {
-		return err
-	}
 	if p.OOMScoreAdj != nil {
 		if err := os.WriteFile("/proc/self/oom_score_adj", []byte(fmt.Sprint(*p.OOMScoreAdj)), 0); err != nil {
 			return fmt.Errorf("unable to set oom_score_adj to %d: %w", *p.OOMScoreAdj, err)
@@ -28,10 +25,16 @@ func setEarlyProcess(p *specs.Process) error {
 }
 
 // setupProcess changes the identity of the calling thread to the
-// process's: bounding set, groups, gid, uid (keeping capabilities across
+// process's: rlimits, bounding set, groups, gid, uid (keeping capabilities across
 // the uid change), then the capability sets, no_new_privs and the working
 // directory. It must run on the thread that will call execve.
 func setupProcess(p *specs.Process) error {
+	// As late as possible, since the limits bind init's own Go runtime
+	// too (a small RLIMIT_AS would starve it), and while raising a hard
+	// limit still has CAP_SYS_RESOURCE.
+	if err := setRlimits(p.Rlimits); err != nil {
+		return err
+	}
 	if p.Capabilities != nil {
 		if err := dropBounding(p.Capabilities.Bounding); err != nil {
 			return err

@@ -40,6 +40,9 @@ func (c *Container) Start(p *Process) (err error) {
 	if c.state.Pid != 0 {
 		return fmt.Errorf("unable to start container %s: an init (pid %d) was already started; delete it with force", c.ID(), c.state.Pid)
 	}
+	if c.state.Config.Spec == nil {
+		return fmt.Errorf("unable to start container %s: it has no state.json yet (another runtime process is creating it, or died doing so; delete it with force)", c.ID())
+	}
 	if p == nil {
 		p = &Process{}
 	}

@@ -73,7 +73,8 @@ func TestKillRuntimeDuringCreate(t *testing.T) {
 		default:
 			states["other"]++
 		}
-		if _, errs, code := nsinitRun(t, root, "delete", "--force", id); code != 0 && !strings.Contains(errs, "does not exist") {
+		_, errs, code := nsinitRun(t, root, "delete", "--force", id)
+		if code != 0 && !strings.Contains(errs, "does not exist") {
 			t.Errorf("delay %v: delete --force: %d %s", d, code, errs)
 		}
 		// An init whose runtime died before sending the configuration
@@ -86,7 +87,7 @@ func TestKillRuntimeDuringCreate(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		if len(left) != 0 {
-			t.Errorf("killed after %v: left behind %v", d, left)
+			t.Errorf("killed after %v: left behind %v (state before delete: %q; delete: %d %q)", d, left, out, code, errs)
 		}
 	}
 	after, _ := os.ReadFile("/proc/self/mountinfo")

@@ -260,7 +260,11 @@ func destroyCgroup(path string) error {
 	for {
 		pids, err := cg.Pids()
 		if err == nil && len(pids) == 0 {
-			return cg.Destroy()
+			// A process that just died may still hold a hierarchy for
+			// a moment: retry until the deadline.
+			if err = cg.Destroy(); err == nil || time.Now().After(deadline) {
+				return err
+			}
 		}
 		for _, pid := range pids {
 			if pid != os.Getpid() && !slices.Contains([]int{0, 1}, pid) {

@@ -147,7 +147,7 @@ func Find(lessons []Lesson, id string) (Lesson, error) {
 			return l, nil
 		}
 	}
-	return Lesson{}, fmt.Errorf("no lesson %q (list them with -list)", id)
+	return Lesson{}, fmt.Errorf("no lesson %q (the lessons are listed by tour -list, or by the lab's list verb)", id)
 }
 
 // List writes one line per lesson: ID, topic and title.

@@ -104,6 +104,12 @@ var ProgramTimeout = 20 * time.Second
 // in its own process, parallel at a time. A program that does not compile
 // fails the whole batch: the error names it.
 func RunReal(ctx context.Context, progs []Program, parallel int) ([]Outcome, error) {
+	return RunRealFlags(ctx, progs, parallel, "")
+}
+
+// RunRealFlags is RunReal with more compiler flags for the programs'
+// packages, such as "-l" to turn inlining off.
+func RunRealFlags(ctx context.Context, progs []Program, parallel int, gcflags string) ([]Outcome, error) {
 	gotool, err := gorun.GoTool()
 	if err != nil {
 		return nil, err
@@ -148,7 +154,7 @@ func RunReal(ctx context.Context, progs []Program, parallel int) ([]Outcome, err
 	}
 
 	bin := filepath.Join(dir, "batch")
-	cmd := exec.CommandContext(ctx, gotool, "build", "-o", bin, "-gcflags="+mod+"/...=-d=defer", ".")
+	cmd := exec.CommandContext(ctx, gotool, "build", "-o", bin, "-gcflags="+strings.TrimSpace(mod+"/...=-d=defer "+gcflags), ".")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0", "GOFLAGS=-mod=mod")
 	out, err := cmd.CombinedOutput()

@@ -145,7 +145,44 @@ func compareBatch(ctx context.Context, progs []Program, cfg Config, rep *Report)
 		}
 		divs = append(divs, d)
 	}
+	explainInlining(ctx, divs, cfg)
 	return divs, nil
+}
+
+// explainInlining rebuilds the programs whose only disagreement is a
+// strategy with inlining off (-gcflags=-l), and notes those on which the
+// model then agrees: the compiler decides strategies after inlining, and
+// an inlined callee's backward goto makes a loop of the caller.
+func explainInlining(ctx context.Context, divs []Divergence, cfg Config) {
+	var idx []int
+	var progs []Program
+	for i, d := range divs {
+		if strategyOnly(d.Diffs) {
+			idx = append(idx, i)
+			progs = append(progs, d.Program)
+		}
+	}
+	if len(progs) == 0 {
+		return
+	}
+	reals, err := RunRealFlags(ctx, progs, cfg.Parallel, "-l")
+	if err != nil {
+		return
+	}
+	for j, i := range idx {
+		if diffModel(progs[j], reals[j], cfg.Model) == nil {
+			divs[i].Diffs = append(divs[i].Diffs, "the model agrees with -gcflags=-l: the difference comes from inlining")
+		}
+	}
+}
+
+func strategyOnly(diffs []string) bool {
+	for _, d := range diffs {
+		if !strings.HasPrefix(d, "defer at ") {
+			return false
+		}
+	}
+	return len(diffs) > 0
 }
 
 func diffModel(p Program, real Outcome, model Model) []string {

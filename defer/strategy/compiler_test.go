@@ -68,6 +68,9 @@ func TestCompilerAgrees(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if tc.cfg.Race && sum.Defers != 4 {
+				t.Errorf("want the 4 defers of package race, tagged.go (//go:build race) included; got %d", sum.Defers)
+			}
 			if sum.Agree != sum.Defers || sum.Defers == 0 {
 				t.Errorf("compiler and Decide disagree:\n%s", out.String())
 			}

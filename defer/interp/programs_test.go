@@ -2,6 +2,7 @@ package interp_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -127,11 +128,7 @@ func panicBlock(stderr string) string {
 func fmtStrategies(ss []toolchain.Strategy) string {
 	var b strings.Builder
 	for _, s := range ss {
-		b.WriteString(strings.Join([]string{itoa(s.Line), itoa(s.Col), s.Kind}, ":") + "\n")
+		fmt.Fprintf(&b, "%d:%d: %s\n", s.Line, s.Col, s.Kind)
 	}
 	return b.String()
-}
-
-func itoa(n int) string {
-	return strings.TrimSpace(strings.Repeat(" ", 0) + string(rune('0'+n/100%10)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10)))
 }

@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -58,7 +59,19 @@ func TestKnownDivergence(t *testing.T) {
 		t.Errorf("the known divergence changed: %+v", m)
 	}
 
-	// The model gives the answer the compiler gives without inlining.
+	// Without inlining (-l) the compiler says open-coded...
+	cmd := exec.Command("go", "build", "-o", os.DevNull, "-gcflags=-l -d=defer", ".")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build -gcflags=-l: %v\n%s", err, out)
+	}
+	sites, _, _ := agreement.ParseCompilerOutput(out, dir)
+	if k, ok := sites[agreement.Site{File: filepath.Join(dir, "p.go"), Line: 15, Col: 2}]; !ok || k != strategy.OpenCoded {
+		t.Errorf("with -l the compiler printed:\n%s", out)
+	}
+
+	// ...and so does the model.
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "p.go", inlinedGoto, 0)
 	if err != nil {

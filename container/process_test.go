@@ -150,3 +150,16 @@ func TestDenyAllDevices(t *testing.T) {
 		t.Errorf("stdout %q stderr %q", r.stdout, r.stderr)
 	}
 }
+
+// TestDeviceModes: linux.devices get exactly the mode asked for, whatever
+// the runtime's umask.
+func TestDeviceModes(t *testing.T) {
+	needRoot(t)
+	dir, spec := newBundle(t, "ls", "-l", "/dev/fuse")
+	mode := os.FileMode(0o660)
+	spec.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/fuse", Type: "c", Major: 10, Minor: 229, FileMode: &mode}}
+	r := runContainer(t, stateRoot(t), "devmode", container.Config{Bundle: dir, Spec: spec})
+	if !strings.HasPrefix(r.stdout, "Dcrw-rw---- ") {
+		t.Errorf("ls -l /dev/fuse = %q, want mode crw-rw----; stderr %s", r.stdout, r.stderr)
+	}
+}

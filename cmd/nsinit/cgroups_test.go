@@ -49,6 +49,39 @@ func TestPauseResumeStatsUpdate(t *testing.T) {
 	if _, errs, code := nsinitRun(t, root, "update", "cg"); code != 2 || !strings.Contains(errs, "nothing to update") {
 		t.Errorf("update without limits: %d %s", code, errs)
 	}
+	out, errs, code = nsinitRun(t, root, "events", "--stats", "cg")
+	var ev struct {
+		Type, ID string
+		Data     struct{ Pids struct{ Limit uint64 } }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &ev) != nil || ev.Type != "stats" || ev.ID != "cg" || ev.Data.Pids.Limit != 20 {
+		t.Errorf("events --stats: %d %q %s", code, out, errs)
+	}
+	// events without --stats ends by itself when the container stops.
+	bin, _ := binaries(t)
+	events := exec.Command(bin, "--root", root, "events", "--interval", "100ms", "cg")
+	evOut, _ := os.CreateTemp(t.TempDir(), "events")
+	events.Stdout = evOut
+	if err := events.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(350 * time.Millisecond)
+	nsinitRun(t, root, "kill", "cg", "KILL")
+	done := make(chan error, 1)
+	go func() { done <- events.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("events: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		events.Process.Kill()
+		t.Fatal("events did not end when the container stopped")
+	}
+	b, _ := os.ReadFile(evOut.Name())
+	if n := strings.Count(string(b), `"type":"stats"`); n < 1 {
+		t.Errorf("events printed no stats line:\n%s", b)
+	}
 }
 
 // TestOOM runs `nsinit oom` beside a container whose exec'd process

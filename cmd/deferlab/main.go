@@ -12,6 +12,7 @@
 //	deferlab lesson ID          run one lesson
 //	deferlab list               list the lessons
 //	deferlab quiz [-n N] [-seed S]   predict what programs print
+//	deferlab strategies [-race] [-N] PATTERN...   compiler vs model, every defer
 //
 // run prints the program's stdout and stderr, then the trace as a
 // terminal diagram. -json prints the defers and the events as JSON
@@ -23,6 +24,13 @@
 // defer/interp. -go 1.12 or -go 1.13 runs the program with the
 // strategies of an older release (heap only; heap and stack) to compare
 // the modelled costs; the runtime steps stay Go 1.26's.
+//
+// strategies builds the packages matched by PATTERN in the current module
+// with go build -a -gcflags=-d=defer, predicts the strategy of every defer
+// with package defer/strategy, and prints the confusion matrix, every
+// mismatch with both answers, and a last line "agreement: M/N defers"; it
+// exits 0 when they agree on every defer, 1 otherwise (its errors start
+// with "deferlab strategies: ").
 //
 // compare builds and runs FILE.go with the real toolchain
 // (go build -gcflags=-d=defer) and runs it on the model, and prints both
@@ -48,6 +56,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+
+	"github.com/deferio/deferio/defer/strategy/agreement"
 )
 
 func main() {
@@ -82,6 +92,10 @@ Verbs:
   quiz [-n N] [-seed S] [-no-color]
         show N programs; type what each prints (end with an empty line),
         then see what it really prints and your score
+  strategies [-race] [-N] [-noopendefer] [-C DIR] PATTERN...
+        build PATTERN with go build -a -gcflags=-d=defer, predict every
+        defer's strategy with package defer/strategy, and print the
+        confusion matrix, each mismatch and "agreement: M/N defers"
 
 Exit status: run passes the program's status through; compare exits 0
 when model and toolchain agree, 1 when they differ; deferlab's own errors
@@ -109,7 +123,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: no verb given (run, compare, lessons, lesson, list, quiz)", errUsage)
+		return fmt.Errorf("%w: no verb given (run, compare, lessons, lesson, list, quiz, strategies)", errUsage)
 	}
 	verb, rest := args[0], args[1:]
 	switch verb {
@@ -124,8 +138,13 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return lessonsVerb(ctx, verb, rest, stdout, stderr)
 	case "quiz":
 		return quizVerb(ctx, rest, stdin, stdout)
+	case "strategies":
+		if code := agreement.Command(ctx, rest, stdout, stderr); code != 0 {
+			return exitError{code}
+		}
+		return nil
 	}
-	return fmt.Errorf("%w: unknown verb %q (run, compare, lessons, lesson, list, quiz)", errUsage, verb)
+	return fmt.Errorf("%w: unknown verb %q (run, compare, lessons, lesson, list, quiz, strategies)", errUsage, verb)
 }
 
 // newFlags makes a verb's flag set. The flag package prints nothing

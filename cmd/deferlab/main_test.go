@@ -161,3 +161,36 @@ func TestList(t *testing.T) {
 		t.Errorf("list: %d %q", code, stdout)
 	}
 }
+
+func TestStrategiesVerb(t *testing.T) {
+	for _, args := range [][]string{{"strategies"}, {"strategies", "-bogus", "./..."}} {
+		code, _, stderr := deferlab(t, args...)
+		if code != 2 || !strings.HasPrefix(stderr, "deferlab strategies: ") && !strings.Contains(stderr, "flag provided but not defined") {
+			t.Errorf("deferlab %q: status %d, stderr %q; want status 2 and a message", args, code, stderr)
+		}
+	}
+
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"go.mod": "module example.com/lab\n\ngo 1.26\n",
+		"main.go": `package main
+
+import "fmt"
+
+func main() {
+	defer fmt.Println("open-coded")
+	for i := range 2 {
+		defer fmt.Println("heap", i)
+	}
+}
+`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, stdout, stderr := deferlab(t, "strategies", "-C", dir, "./...")
+	if code != 0 || !strings.Contains(stdout, "agreement: 2/2 defers") {
+		t.Errorf("strategies on a small module: status %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}

@@ -28,7 +28,7 @@ func BenchmarkListener(b *testing.B) {
 			return pl
 		}},
 		{"impl=go-proxyproto", func(l net.Listener) net.Listener {
-			return &proxyproto.Listener{Listener: l, Policy: func(net.Addr) (proxyproto.Policy, error) { return proxyproto.REQUIRE, nil }}
+			return &proxyproto.Listener{Listener: l, ConnPolicy: func(proxyproto.ConnPolicyOptions) (proxyproto.Policy, error) { return proxyproto.REQUIRE, nil }}
 		}},
 		{"impl=none", func(l net.Listener) net.Listener { return l }},
 	}

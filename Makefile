@@ -5,7 +5,7 @@ BUILD ?= build
 BIN := $(BUILD)/bin
 GOFILES = $(shell find . -name '*.go' -not -path '*/testdata/*' -not -path './$(BUILD)/*')
 
-.PHONY: all tour test lint fmt-check vet staticcheck unit bench-smoke bench build difftest clean
+.PHONY: all tour test lint fmt-check vet staticcheck unit bench-smoke bench build difftest rootfs clean
 
 all: test
 
@@ -49,6 +49,15 @@ bench-smoke:
 COUNT ?= 10
 bench:
 	COUNT=$(COUNT) OUT=$(CURDIR)/$(BUILD)/bench GO=$(GO) bash benchmarks/run.sh
+
+## rootfs: a ready OCI bundle in $(BUILD)/bundle (config.json and a rootfs
+## made of the static multi-call binary cmd/toybox); nothing is downloaded
+rootfs:
+	mkdir -p $(BIN)
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/toybox ./cmd/toybox
+	$(GO) build -o $(BIN)/nsinit ./cmd/nsinit
+	rm -rf $(BUILD)/bundle
+	$(BIN)/nsinit bundle --toybox $(BIN)/toybox $(BUILD)/bundle
 
 ## difftest: compare the defer model with the real toolchain on N generated
 ## programs from seed SEED; divergences are shrunk and saved as testdata

@@ -21,11 +21,15 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/deferio/deferio/container"
 	"github.com/deferio/deferio/internal/lesson"
 	"github.com/deferio/deferio/internal/lessons"
 )
 
 func main() {
+	// The container lessons re-execute this binary as a container's init;
+	// in that process Init runs the container and never returns.
+	container.Init()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -21,6 +21,23 @@ func cgroupPathFor(cfg Config, id string) string {
 	return "/deferio/" + id
 }
 
+// cgroupInUse says which processes (as text, "" for none) are already in
+// the cgroup at path.
+func cgroupInUse(path string) (string, error) {
+	cg, err := newCgroup(path)
+	if err != nil {
+		return "", fmt.Errorf("unable to prepare cgroup %s: %w", path, err)
+	}
+	pids, err := cg.Pids()
+	if err != nil {
+		return "", fmt.Errorf("unable to read the processes of cgroup %s: %w", path, err)
+	}
+	if len(pids) > 0 {
+		return fmt.Sprintf("processes %v", pids), nil
+	}
+	return "", nil
+}
+
 func (c *Container) cgroup() (cgroups.Manager, error) {
 	cg, err := newCgroup(c.state.CgroupPath)
 	if err != nil {

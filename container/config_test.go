@@ -206,3 +206,44 @@ func TestLoadInterruptedCreate(t *testing.T) {
 		t.Errorf("the directory is still there: %v", err)
 	}
 }
+
+// TestCgroupInUse: a second container whose cgroup already holds the
+// processes of another (the same ID under another state root, here) is
+// refused with ErrExist, its state directory is removed, and the first
+// container is untouched: its init lives and its cgroup stays.
+func TestCgroupInUse(t *testing.T) {
+	needRoot(t)
+	dir, spec := newBundle(t, "sleep", "60")
+	cfg := container.Config{Bundle: dir, Spec: spec}
+	first, err := container.Create(stateRoot(t), "shared", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { first.ForceDestroy() })
+	if err := first.Start(nil); err != nil {
+		t.Fatal(err)
+	}
+	root2 := stateRoot(t)
+	second, err := container.Create(root2, "shared", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = second.Start(nil)
+	if !errors.Is(err, container.ErrExist) || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("Start of a second container in the same cgroup = %v, want ErrExist saying it is in use", err)
+	}
+	if _, err := os.Stat(second.Dir()); !os.IsNotExist(err) {
+		t.Errorf("the refused container's state directory is still there: %v", err)
+	}
+	if st := first.Status(); st != container.Created {
+		t.Errorf("the first container is %s after the refusal, want created", st)
+	}
+	for h, d := range first.State().CgroupPaths {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("the first container's %s cgroup: %v", h, err)
+		}
+	}
+	if err := first.ForceDestroy(); err != nil {
+		t.Fatal(err)
+	}
+}

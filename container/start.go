@@ -50,6 +50,20 @@ func (c *Container) Start(p *Process) (err error) {
 	if p.Spec == nil {
 		p.Spec = cfg.Spec.Process
 	}
+	// A cgroup that already holds processes belongs to someone else (the
+	// same id under another state root, or linux.cgroupsPath shared with
+	// another container): using it would let this container's delete
+	// kill them. Refuse before the deferred cleanup below, which empties
+	// and removes the cgroup; remove only the state directory.
+	if busy, err := cgroupInUse(c.state.CgroupPath); err != nil || busy != "" {
+		if err == nil {
+			err = fmt.Errorf("unable to start container %s: its cgroup %s is in use (%s); another container has the same id or cgroups path: %w", c.ID(), c.state.CgroupPath, busy, ErrExist)
+		}
+		if rerr := os.RemoveAll(c.dir); rerr != nil {
+			err = fmt.Errorf("%w (and cleaning up: %w)", err, rerr)
+		}
+		return err
+	}
 	defer func() {
 		if err != nil {
 			if derr := c.destroy(); derr != nil {

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/deferio/deferio/container"
@@ -25,10 +27,11 @@ func TestCreateDeleteCycles(t *testing.T) {
 	}
 	dir, spec := newBundle(t, "true")
 	root := stateRoot(t)
-	before, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Mounts of a container live in its own mount namespace; one that
+	// leaked to the host would be on the bundle, the state root or a
+	// cgroup directory.
+	watched := []string{dir, root, "/sys/fs/cgroup"}
+	before := hostMounts(t, watched...)
 	var cgroupDirs []string
 	var inits []int
 	for i := range n {
@@ -54,12 +57,8 @@ func TestCreateDeleteCycles(t *testing.T) {
 			t.Fatalf("cycle %d: %v", i, err)
 		}
 	}
-	after, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(before) != string(after) {
-		t.Errorf("the host's mount table changed:\nbefore:\n%s\nafter:\n%s", before, after)
+	if after := hostMounts(t, watched...); !slices.Equal(before, after) {
+		t.Errorf("the host's mount table changed:\nbefore:\n%s\nafter:\n%s", strings.Join(before, "\n"), strings.Join(after, "\n"))
 	}
 	for _, d := range cgroupDirs {
 		if _, err := os.Stat(d); !os.IsNotExist(err) {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -88,17 +87,12 @@ func TestPauseResumeStatsUpdate(t *testing.T) {
 // allocates past the memory limit, and expects one OOM line.
 func TestOOM(t *testing.T) {
 	needRoot(t)
-	bin, toybox := binaries(t)
-	dir := t.TempDir()
-	if err := bundle.BuildRootfs(filepath.Join(dir, "rootfs"), toybox); err != nil {
-		t.Fatal(err)
-	}
+	bin, _ := binaries(t)
 	spec := bundle.DefaultSpec("sleep", "60")
+	spec.Linux.CgroupsPath = testCgroupsPath()
 	limit := int64(48 << 20)
 	spec.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &limit, Swap: &limit}}
-	if err := bundle.WriteSpec(dir, spec); err != nil {
-		t.Fatal(err)
-	}
+	dir := makeBundleSpec(t, spec)
 	root := t.TempDir()
 	defer nsinitRun(t, root, "delete", "--force", "oom")
 	if _, errs, code := nsinitRun(t, root, "run", "-d", "--bundle", dir, "oom"); code != 0 {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -148,15 +149,37 @@ func TestParseSignal(t *testing.T) {
 	}
 }
 
-// makeBundle builds a bundle running args.
+// makeBundle builds a bundle running args, with a cgroup path of this
+// test process's own (see testCgroupsPath).
 func makeBundle(t *testing.T, args ...string) string {
+	t.Helper()
+	spec := bundle.DefaultSpec(args...)
+	spec.Linux.CgroupsPath = testCgroupsPath()
+	return makeBundleSpec(t, spec)
+}
+
+// makeBundleSpec builds a bundle with the given configuration.
+func makeBundleSpec(t *testing.T, spec *specs.Spec) string {
 	t.Helper()
 	_, toybox := binaries(t)
 	dir := t.TempDir()
-	if err := bundle.Build(dir, toybox, args...); err != nil {
+	if err := bundle.BuildRootfs(filepath.Join(dir, "rootfs"), toybox); err != nil {
+		t.Fatal(err)
+	}
+	if err := bundle.WriteSpec(dir, spec); err != nil {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+var cgroupSeq atomic.Int64
+
+// testCgroupsPath returns a cgroup path no other process uses. The default,
+// /deferio/ID, is shared by every process on the host: another test binary
+// (go test runs packages in parallel) may use the same ID at the same
+// moment.
+func testCgroupsPath() string {
+	return fmt.Sprintf("/deferio/nsinit-test-%d-%d", os.Getpid(), cgroupSeq.Add(1))
 }
 
 func ociState(t *testing.T, root, id string) specs.State {

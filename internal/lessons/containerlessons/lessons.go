@@ -90,6 +90,11 @@ func (l *lab) bundle(args ...string) (container.Config, error) {
 	if err != nil {
 		return container.Config{}, err
 	}
+	// The default cgroup path, /deferio/ID, is shared by every process on
+	// the host, and the lessons use fixed IDs: two runs at once (the tour
+	// and the tests, say) would meet in one cgroup. The scratch
+	// directory's random name makes the path this lab's own.
+	spec.Linux.CgroupsPath = fmt.Sprintf("/deferio/%s-%d", filepath.Base(l.dir), l.n)
 	return container.Config{Bundle: dir, Spec: spec}, nil
 }
 

@@ -13,7 +13,7 @@ import (
 
 func TestAnalyzer(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), strategy.Analyzer,
-		"errcheck", "loops", "counts", "deadcode", "closures", "results", "rangefunc")
+		"errcheck", "loops", "counts", "deadcode", "closures", "results", "rangefunc", "inlining")
 }
 
 // withFlag runs f with one of the Analyzer's flags set.

@@ -52,7 +52,7 @@ func TestCompilerAgrees(t *testing.T) {
 		pkgs []string
 		cfg  strategy.Config
 	}{
-		{"default", []string{"errcheck", "loops", "counts", "deadcode", "closures", "results", "rangefunc"}, strategy.Config{}},
+		{"default", []string{"errcheck", "loops", "counts", "deadcode", "closures", "results", "rangefunc", "inlining"}, strategy.Config{}},
 		{"N", []string{"noopt"}, strategy.Config{NoOptimize: true}},
 		{"noopendefer", []string{"noopen"}, strategy.Config{NoOpenDefer: true}},
 		{"race", []string{"race"}, strategy.Config{Race: true}},

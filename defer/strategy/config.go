@@ -25,6 +25,9 @@ type Config struct {
 	// Shared is -shared or -dynlink (-buildmode=shared, c-shared,
 	// plugin): on 386 it turns open coding off.
 	Shared bool
+	// NoInline is -gcflags=-l: no closure is inlined, so a looping
+	// label in a closure called on the spot stays in the closure.
+	NoInline bool
 }
 
 func (c Config) goarch() string {

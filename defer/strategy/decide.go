@@ -61,7 +61,19 @@ func Decide(fset *token.FileSet, files []*ast.File, info *types.Info, cfg Config
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("unable to decide defer strategies: %w", err)
 	}
-	d := &decider{fset: fset, info: info, cfg: cfg, pkgPath: pkgPathOf(files, info)}
+	d := &decider{fset: fset, info: info, cfg: cfg, pkgPath: pkgPathOf(files, info), decls: map[*types.Func]*ast.FuncDecl{}}
+	for _, f := range files {
+		if f == nil {
+			continue
+		}
+		for _, decl := range f.Decls {
+			if fd, ok := decl.(*ast.FuncDecl); ok {
+				if fn, ok := info.Defs[fd.Name].(*types.Func); ok {
+					d.decls[fn] = fd
+				}
+			}
+		}
+	}
 	for _, f := range files {
 		if f == nil {
 			continue
@@ -84,8 +96,22 @@ func Decide(fset *token.FileSet, files []*ast.File, info *types.Info, cfg Config
 			})
 		}
 	}
-	for i := 0; i < len(d.funcs); i++ { // findFuncLits appends while we go
+	for i := 0; i < len(d.funcs); i++ { // analyse appends closures while we go
 		d.analyse(d.funcs[i])
+	}
+	// Which defers are heap-allocated is known before any function is
+	// decided: a closure deferred with a heap record escapes, which can
+	// move a result of an enclosing function to the heap (resultOnHeap).
+	d.heapDefers = map[*ast.DeferStmt]bool{}
+	for _, fn := range d.funcs {
+		for _, s := range fn.defers {
+			if !s.dead && !s.stackEligible() {
+				d.heapDefers[s.stmt] = true
+			}
+		}
+	}
+	for _, fn := range d.funcs {
+		d.decideFunc(fn)
 	}
 	slices.SortFunc(d.out, func(a, b Decision) int { return cmp.Compare(a.Defer.Pos(), b.Defer.Pos()) })
 	return d.out, nil
@@ -98,6 +124,11 @@ type decider struct {
 	pkgPath string
 	funcs   []*funcUnit
 	out     []Decision
+	costs   map[ast.Node]litCost          // closureCost's and declCost's memo
+	decls   map[*types.Func]*ast.FuncDecl // the package's functions and methods
+	// heapDefers holds the live defer statements that are not stack
+	// eligible, in every function of the package.
+	heapDefers map[*ast.DeferStmt]bool
 }
 
 // A funcUnit is one function the compiler compiles: a declared function
@@ -120,9 +151,12 @@ type funcUnit struct {
 }
 
 type deferSite struct {
-	stmt    *ast.DeferStmt
-	loops   int // enclosing for/range bodies
-	labels  int // looping labels in effect
+	stmt   *ast.DeferStmt
+	loops  int // enclosing for/range bodies
+	labels int // looping labels in effect
+	// labelIn names the inlined callee that holds the innermost looping
+	// label in effect, or is "".
+	labelIn string
 	inRange string
 	dead    bool
 }
@@ -133,16 +167,16 @@ func (d *decider) analyse(fn *funcUnit) {
 	if fn.body == nil {
 		return
 	}
-	w := &walker{d: d, fn: fn, seen: map[string]bool{}, looping: map[string]bool{}}
+	w := &walker{d: d, fn: fn, seen: map[labelKey]bool{}, looping: map[labelKey]bool{}}
 	// Pass 1: looping labels (escape/escape.go walkFunc), over the code
 	// that survives dead-code removal, in source order.
 	w.pass = 1
 	w.stmts(fn.body.List)
 	// Pass 2: loop depths, defers, returns and closures.
 	w.pass = 2
+	w.nbodies = 0
 	w.dead = fn.dead
 	w.stmts(fn.body.List)
-	d.decideFunc(fn)
 }
 
 func (d *decider) decideFunc(fn *funcUnit) {
@@ -196,6 +230,8 @@ func (d *decider) decideFunc(fn *funcUnit) {
 			own = append(own, Reason{RangeFuncBody, fmt.Sprintf("in the body of a range-over-func loop (%s), attached to the outer frame by deferprocat", s.inRange)})
 		case s.loops > 0:
 			own = append(own, Reason{InLoop, fmt.Sprintf("in a loop (loop depth %d)", 1+s.loops+s.labels)})
+		case s.labels > 0 && s.labelIn != "":
+			own = append(own, Reason{AfterLoopingLabel, fmt.Sprintf("after a label that a later goto jumps back to, in %s, which the inliner puts here (a loop for escape analysis)", s.labelIn)})
 		case s.labels > 0:
 			own = append(own, Reason{AfterLoopingLabel, "after a label that a later goto jumps back to (a loop for escape analysis)"})
 		}

@@ -68,7 +68,7 @@ func ExampleConfig() {
 		fmt.Printf("%+v: %s\n", cfg, strategy.Message(ds[0]))
 	}
 	// Output:
-	// {Race:false NoOptimize:false NoOpenDefer:false GOARCH: Shared:false}: open-coded defer
-	// {Race:true NoOptimize:false NoOpenDefer:false GOARCH: Shared:false}: stack-allocated defer: -race instruments function entry and exit
-	// {Race:false NoOptimize:true NoOpenDefer:false GOARCH: Shared:false}: stack-allocated defer: -N disables optimizations
+	// {Race:false NoOptimize:false NoOpenDefer:false GOARCH: Shared:false NoInline:false}: open-coded defer
+	// {Race:true NoOptimize:false NoOpenDefer:false GOARCH: Shared:false NoInline:false}: stack-allocated defer: -race instruments function entry and exit
+	// {Race:false NoOptimize:true NoOpenDefer:false GOARCH: Shared:false NoInline:false}: stack-allocated defer: -N disables optimizations
 }

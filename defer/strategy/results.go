@@ -19,8 +19,10 @@ import (
 //     interface argument (fmt.Sscan(s, &r), json.Unmarshal(b, &r));
 //     pointer arguments such as "defer catch(&err)" are assumed not to
 //     leak;
-//   - a closure that may outlive the call (started by go, returned, or
-//     stored anywhere but a local variable) captures the result by
+//   - a closure that may outlive the call (started by go, deferred by a
+//     defer that is not stack-allocated, in fn or in any closure inside
+//     it, returned, or stored anywhere but a local variable) captures the
+//     result by
 //     reference, which the compiler does when the result is assigned
 //     after its declaration, its address is taken, or it is larger than
 //     128 bytes (escape/escape.go flowClosure).
@@ -197,11 +199,30 @@ func (s *resultScan) escapes(e ast.Expr, stack []ast.Node) bool {
 		case *ast.CallExpr:
 			if p.Fun == e {
 				if i > 0 {
-					if _, isGo := stack[i-1].(*ast.GoStmt); isGo {
+					switch st := stack[i-1].(type) {
+					case *ast.GoStmt:
 						return true // started as a goroutine
+					case *ast.DeferStmt:
+						// A heap-allocated defer record holds the
+						// closure: it escapes (escape/call.go
+						// goDeferStmt: k = e.heapHole() unless the
+						// defer is at loop depth 1).
+						return s.d.heapDefers[st]
 					}
 				}
-				return false // called on the spot
+				return false // called on the spot, or a stack defer
+			}
+			if i > 0 {
+				// The arguments of a go or heap-allocated defer call
+				// are kept in the heap-allocated wrapper closure.
+				switch st := stack[i-1].(type) {
+				case *ast.GoStmt:
+					return true
+				case *ast.DeferStmt:
+					if s.d.heapDefers[st] {
+						return true
+					}
+				}
 			}
 			return s.interfaceArg(p, e)
 		case *ast.AssignStmt:

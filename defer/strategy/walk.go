@@ -17,7 +17,11 @@ import (
 //   - the loop depth rises in for and range bodies and at looping labels,
 //     and is restored at the end of if, for, range, switch, select and
 //     case bodies but not bare blocks (escape/stmt.go, e.block);
-//   - function literals are functions of their own.
+//   - function literals are functions of their own, except those the
+//     inliner puts into their caller (see inlinedLit): their bodies are
+//     walked in place like a bare block, because escape analysis walks
+//     an inlined body without restoring the loop depth (escape/call.go,
+//     OINLCALL).
 type walker struct {
 	d    *decider
 	fn   *funcUnit
@@ -26,14 +30,70 @@ type walker struct {
 	dead    bool // inside code the front end drops
 	loops   int
 	labels  int
-	inRange string // name of the innermost range-over-func body, if any
+	inRange string        // name of the innermost range-over-func body, if any
+	inlined []inlinedBody // the inlined bodies we are in, innermost last
+	// labelIn[i] is the inlined body that holds the i-th looping label
+	// in effect, or nil for fn's own.
+	labelIn []*inlinedBody
+	nbodies int // inlined bodies met so far in this pass
 	// outerRange is the outermost range-over-func loop we are in, and
 	// whether its body returned already.
 	outerRange *ast.RangeStmt
 	rangeRet   bool
 
-	seen    map[string]bool // labels met so far (pass 1)
-	looping map[string]bool // labels some later goto jumps back to
+	seen    map[labelKey]bool // labels met so far (pass 1)
+	looping map[labelKey]bool // labels some later goto jumps back to
+}
+
+// labelKey identifies a label: by its object, since an inlined closure's
+// labels live in the caller's body beside the caller's own; by name when
+// type information is missing.
+func (w *walker) labelKey(id *ast.Ident) labelKey {
+	k := labelKey{obj: id.Name}
+	if n := len(w.inlined); n > 0 {
+		k.body = w.inlined[n-1].seq // each inlined copy has labels of its own
+	}
+	if obj := w.d.info.Defs[id]; obj != nil {
+		k.obj = obj
+	} else if obj := w.d.info.Uses[id]; obj != nil {
+		k.obj = obj
+	}
+	return k
+}
+
+type labelKey struct {
+	body int // 0 for fn's own body, else inlinedBody.seq
+	obj  any
+}
+
+// An inlinedBody is a callee's body that the inliner copies into fn.
+type inlinedBody struct {
+	seq  int      // 1, 2, ... in walk order, the same in both passes
+	pos  ast.Node // the function literal or declaration
+	name string   // "the closure at line N" or "f"
+	decl *ast.FuncDecl
+}
+
+// inline walks body in place, as the inliner's copy of it: like a bare
+// block, whose looping labels last after it.
+func (w *walker) inline(b inlinedBody, body *ast.BlockStmt) {
+	w.nbodies++
+	b.seq = w.nbodies
+	w.inlined = append(w.inlined, b)
+	w.stmts(body.List)
+	w.inlined = w.inlined[:len(w.inlined)-1]
+}
+
+// registering reports whether function literals met now are functions
+// of fn: not those of a named function's inlined body, which belong to
+// that function (and are registered with it).
+func (w *walker) registering() bool {
+	for _, b := range w.inlined {
+		if b.decl != nil {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *walker) stmts(list []ast.Stmt) {
@@ -82,19 +142,26 @@ func (w *walker) stmt(s ast.Stmt) {
 	switch s := s.(type) {
 	case nil:
 	case *ast.LabeledStmt:
-		name := s.Label.Name
-		if name != "_" {
+		if s.Label.Name != "_" {
+			key := w.labelKey(s.Label)
 			if w.pass == 1 && !w.dead {
-				w.seen[name] = true
+				w.seen[key] = true
 			}
-			if w.pass == 2 && !w.dead && w.looping[name] {
+			if w.pass == 2 && !w.dead && w.looping[key] {
+				var in *inlinedBody
+				if n := len(w.inlined); n > 0 {
+					in = &w.inlined[n-1]
+				}
+				w.labelIn = append(w.labelIn[:w.labels], in)
 				w.labels++
 			}
 		}
 		w.stmt(s.Stmt)
 	case *ast.BranchStmt:
-		if w.pass == 1 && !w.dead && s.Tok == token.GOTO && s.Label != nil && w.seen[s.Label.Name] {
-			w.looping[s.Label.Name] = true
+		if w.pass == 1 && !w.dead && s.Tok == token.GOTO && s.Label != nil {
+			if key := w.labelKey(s.Label); w.seen[key] {
+				w.looping[key] = true
+			}
 		}
 	case *ast.BlockStmt:
 		w.stmts(s.List) // OBLOCK: no restore
@@ -178,17 +245,26 @@ func (w *walker) stmt(s ast.Stmt) {
 			w.block(cc.Body)
 		}
 	case *ast.DeferStmt:
+		w.goDeferCall(s.Call)
 		if w.pass == 2 {
-			w.fn.defers = append(w.fn.defers, &deferSite{
+			site := &deferSite{
 				stmt: s, loops: w.loops, labels: w.labels, inRange: w.inRange, dead: w.dead,
-			})
+			}
+			if w.labels > 0 && w.labelIn[w.labels-1] != nil {
+				site.labelIn = w.labelIn[w.labels-1].name
+			}
+			w.fn.defers = append(w.fn.defers, site)
 			if w.inRange != "" && !w.dead {
 				w.fn.rangeDefs = true
 			}
 		}
-		w.exprs(s.Call)
+	case *ast.GoStmt:
+		w.goDeferCall(s.Call)
 	case *ast.ReturnStmt:
-		if w.pass == 2 && !w.dead {
+		// An inlined closure's returns become assignments and a
+		// forward goto: they are not returns of fn (walk/assign.go
+		// counts NumReturns after inlining).
+		if w.pass == 2 && !w.dead && len(w.inlined) == 0 {
 			if w.inRange == "" {
 				w.fn.returns++
 			} else if !w.rangeRet {
@@ -202,6 +278,20 @@ func (w *walker) stmt(s ast.Stmt) {
 	default:
 		// Simple statements: expressions only (closures).
 		w.exprs(s)
+	}
+}
+
+// goDeferCall walks the call of a go or defer statement: its function
+// and arguments are evaluated on the spot, but a function literal it
+// calls is never inlined.
+func (w *walker) goDeferCall(call *ast.CallExpr) {
+	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
+		w.exprs(lit)
+	} else {
+		w.exprs(call.Fun)
+	}
+	for _, a := range call.Args {
+		w.exprs(a)
 	}
 }
 
@@ -239,15 +329,37 @@ func (w *walker) rangeFuncBody(s *ast.RangeStmt) {
 	}
 }
 
-// exprs registers the function literals in n as functions of their own.
+// exprs registers the function literals in n as functions of their own,
+// and walks in place the bodies of those the inliner puts into fn.
 func (w *walker) exprs(n ast.Node) {
-	if n == nil || w.pass != 2 {
+	if n == nil {
 		return
 	}
 	ast.Inspect(n, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok && w.inlinedLit(call, lit) {
+				for _, a := range call.Args {
+					w.exprs(a)
+				}
+				w.inline(inlinedBody{pos: lit, name: fmt.Sprintf("the closure at line %d", w.d.fset.Position(lit.Pos()).Line)}, lit.Body)
+				return false
+			}
+			if fd := w.inlinedDecl(call); fd != nil {
+				w.exprs(call.Fun)
+				for _, a := range call.Args {
+					w.exprs(a)
+				}
+				w.inline(inlinedBody{pos: fd, name: funcDeclName(fd), decl: fd}, fd.Body)
+				return false
+			}
+			return true
+		}
 		lit, ok := n.(*ast.FuncLit)
 		if !ok {
 			return true
+		}
+		if w.pass != 2 || !w.registering() {
+			return false
 		}
 		w.fn.nlits++
 		w.d.funcs = append(w.d.funcs, &funcUnit{

@@ -59,3 +59,42 @@ func helper() (n int) {
 	add()
 	return n
 }
+
+// A closure deferred with a heap record escapes: the result it captures
+// moves to the heap, and the function loses open coding. Here the heap
+// defer is in a closure called on the spot (a closure that defers is
+// not inlined), after its looping label.
+func heapDeferred() (r int) {
+	defer println() // want `^stack-allocated defer: result r is captured by reference by a closure at line 76 that may outlive the call$`
+	func() {
+		c := 0
+	again:
+		c++
+		if c < 3 {
+			goto again
+		}
+		defer func(v int) { println(v, r) }(c) // want `^heap-allocated defer: after a label`
+	}()
+	r = 1
+	return r
+}
+
+// OK because the closure is deferred with a stack record: it does not
+// escape.
+func stackDeferred() (r int) {
+	defer println() // want `^open-coded defer$`
+	func() {
+		defer func() { println(r) }() // want `^open-coded defer$`
+	}()
+	r = 1
+	return r
+}
+
+// The arguments of a heap defer escape too: &r leaves the function.
+func heapDeferArg(xs []int) (r int) {
+	defer println() // want `^stack-allocated defer: the defer at line 97 of heapDeferArg is not stack-allocated; the address of result r leaves the function at line 97$`
+	for range xs {
+		defer println(&r) // want `^heap-allocated defer: in a loop`
+	}
+	return r
+}

@@ -54,6 +54,11 @@ func TestCompilerAgrees(t *testing.T) {
 	}{
 		{"default", []string{"errcheck", "loops", "counts", "deadcode", "closures", "results", "rangefunc", "inlining"}, strategy.Config{}},
 		{"N", []string{"noopt"}, strategy.Config{NoOptimize: true}},
+		// -l: the callees stay apart, and every defer of package
+		// inlining that the inliner made heap or stack is open-coded.
+		{"l", []string{"inlining"}, strategy.Config{NoInline: true}},
+		// -N alone still inlines.
+		{"N-inlining", []string{"inlining"}, strategy.Config{NoOptimize: true}},
 		{"noopendefer", []string{"noopen"}, strategy.Config{NoOpenDefer: true}},
 		{"race", []string{"race"}, strategy.Config{Race: true}},
 		{"shared386", []string{"shared386"}, strategy.Config{GOARCH: "386", Shared: true}},

@@ -79,6 +79,9 @@ func gcflags(cfg strategy.Config) string {
 	if cfg.NoOptimize {
 		d = "-N " + d
 	}
+	if cfg.NoInline {
+		d = "-l " + d
+	}
 	return d
 }
 

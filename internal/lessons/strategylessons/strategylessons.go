@@ -32,7 +32,7 @@ func Lessons() []lesson.Lesson {
 }
 
 func whyNotOpen(ctx context.Context, p *lesson.Page) error {
-	p.Text("Six functions, each showing one reason a defer is not free. The compiler says which strategy it picked when asked with -gcflags=-d=defer:")
+	p.Text("Seven functions, each showing one reason a defer is not free. The compiler says which strategy it picked when asked with -gcflags=-d=defer:")
 	p.Code("main.go", string(whySrc))
 
 	m, err := gorun.NewModule(whySrc)

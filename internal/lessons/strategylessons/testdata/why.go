@@ -64,6 +64,20 @@ func heapResult() (err error) {
 	return nil
 }
 
+// 7. A small function is inlined, and the label it jumps back to comes
+// with it: the caller's defer after the call is a heap record.
+func countdown() {
+again:
+	if n--; n > 0 {
+		goto again
+	}
+}
+
+func afterInlined() {
+	countdown()
+	defer println("after")
+}
+
 func main() {
 	inLoop()
 	besideLoop()
@@ -71,4 +85,5 @@ func main() {
 	retry()
 	manyReturns(0)
 	heapResult()
+	afterInlined()
 }

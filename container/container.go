@@ -213,7 +213,9 @@ func (c *Container) Destroy() error {
 
 // ForceDestroy is Destroy in any status: it kills every process of the
 // container with SIGKILL first. It is how a container whose runtime was
-// killed in the middle of Start is cleaned up.
+// killed in the middle of Start is cleaned up. If a process or the cgroup
+// cannot be removed, the state directory is kept, so that ForceDestroy
+// can be called again.
 func (c *Container) ForceDestroy() error { return c.destroy() }
 
 func (c *Container) destroy() error {
@@ -227,7 +229,7 @@ func (c *Container) destroy() error {
 	if c.initProc != nil && c.initProc.cmd != nil && c.initProc.cmd.ProcessState == nil {
 		c.initProc.cmd.Wait() // reap our child; its status is of no interest here
 	}
-	if err := waitGone(s.Pid, s.PidStartTime, 5*time.Second); err != nil {
+	if err := waitGone(s.Pid, s.PidStartTime, cgroupRemoveTimeout); err != nil {
 		errs = append(errs, err)
 	}
 	tracef("destroy: init gone")
@@ -235,12 +237,23 @@ func (c *Container) destroy() error {
 		c.sock.Close()
 		c.sock = nil
 	}
+	keep := len(errs) > 0 // init may still live: keep its record
 	if s.CgroupPath != "" {
 		if err := destroyCgroup(s.CgroupPath); err != nil {
 			errs = append(errs, err)
+			// Unless the path cannot name a cgroup at all, the cgroup
+			// may still be there: keep the record of it.
+			keep = keep || !errors.Is(err, errBadCgroup)
 		}
 	}
 	tracef("destroy: cgroup removed")
+	if keep {
+		// Removing the state now would lose the only record of what is
+		// left (a later delete would say "does not exist"): keep it, so
+		// that delete --force can be run again.
+		errs = append(errs, fmt.Errorf("the state of %s is kept in %s: run delete --force again", c.ID(), c.dir))
+		return errors.Join(errs...)
+	}
 	if err := os.RemoveAll(c.dir); err != nil {
 		errs = append(errs, fmt.Errorf("unable to remove the state of %s: %w", c.ID(), err))
 	}
@@ -248,15 +261,28 @@ func (c *Container) destroy() error {
 	return errors.Join(errs...)
 }
 
+// errBadCgroup is wrapped by destroyCgroup's error when path names no
+// cgroup that could exist (the path is invalid or no hierarchy is
+// mounted), so there is nothing left to remove.
+var errBadCgroup = errors.New("no such cgroup can exist")
+
+// cgroupRemoveTimeout bounds destroyCgroup. Removal is usually immediate;
+// the bound is generous because a killed process leaves its cgroups only
+// when its last thread has finished exiting, which on a loaded machine
+// can take a while after /proc shows it as a zombie and cgroup.procs no
+// longer lists it (the kernel hides a dying thread group there while its
+// threads still hold the cgroup, so rmdir fails with EBUSY).
+const cgroupRemoveTimeout = 30 * time.Second
+
 // destroyCgroup kills what is left in the cgroup (processes of a
 // container without its own PID namespace survive their init) and removes
 // it, retrying while the kernel finishes the kills.
 func destroyCgroup(path string) error {
 	cg, err := newCgroup(path)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", errBadCgroup, err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(cgroupRemoveTimeout)
 	for {
 		pids, err := cg.Pids()
 		if err == nil && len(pids) == 0 {

@@ -10,6 +10,7 @@
 package containerbench
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -31,9 +32,36 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if work != "" {
+		if err := deleteLeftovers(); err != nil {
+			fmt.Fprintln(os.Stderr, "containerbench:", err)
+			code = 1
+		}
 		os.RemoveAll(work)
 	}
 	os.Exit(code)
+}
+
+// deleteLeftovers force-deletes every container still recorded in the
+// state roots (a run that failed, or a benchmark stopped half-way), with
+// the runtime that made it: removing the state roots alone would leave
+// their cgroups (/sys/fs/cgroup/*/deferio/bench-PID-N) on the host.
+func deleteLeftovers() error {
+	var errs []error
+	for _, rt := range []struct{ bin, root string }{
+		{nsinitBin, filepath.Join(work, "nsinit-state")},
+		{runcBin, filepath.Join(work, "runc-state")},
+	} {
+		entries, _ := os.ReadDir(rt.root)
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue
+			}
+			if out, err := exec.Command(rt.bin, "--root", rt.root, "delete", "--force", e.Name()).CombinedOutput(); err != nil {
+				errs = append(errs, fmt.Errorf("%s delete --force %s: %v\n%s", filepath.Base(rt.bin), e.Name(), err, out))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // setup builds nsinit and toybox from the main module, and a bundle whose
@@ -104,6 +132,13 @@ func runOnce(b testing.TB, runtime string) time.Duration {
 	d := time.Since(start)
 	if err != nil {
 		b.Fatalf("%s run: %v\n%s", runtime, err, out)
+	}
+	if runtime == "nsinit" {
+		// run deletes the container when its process exits: nothing of
+		// it may stay on the host.
+		if left, _ := filepath.Glob("/sys/fs/cgroup/*/deferio/" + id); len(left) > 0 {
+			b.Fatalf("nsinit run %s left cgroups behind: %v", id, left)
+		}
 	}
 	return d
 }

@@ -22,11 +22,15 @@ for d in "$m"/validation/*/; do
 	n=$(basename "$d")
 	[ -f "$d/$n.go" ] && go build -o bin/ "github.com/opencontainers/runtime-tools/validation/$n"
 done
+# The programs make their bundles with ioutil.TempDir("", "ocitest") and
+# many never remove them: give them a TMPDIR inside $work, which the trap
+# removes, so no /tmp/ocitest* directory is left behind.
+mkdir tmp
 full=0 total=0 oks=0 noks=0
 for p in bin/*; do
 	n=$(basename "$p")
 	total=$((total + 1))
-	RUNTIME=$rt timeout 60 "$p" > out.tap 2>&1 || true
+	RUNTIME=$rt TMPDIR=$work/tmp timeout 60 "$p" > out.tap 2>&1 || true
 	o=$(grep -c '^ok' out.tap || true)
 	f=$(grep -c '^not ok' out.tap || true)
 	oks=$((oks + o)) noks=$((noks + f))

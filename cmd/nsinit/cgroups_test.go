@@ -64,7 +64,21 @@ func TestPauseResumeStatsUpdate(t *testing.T) {
 	if err := events.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(350 * time.Millisecond)
+	// Let it print a stats line before the container stops: on a loaded
+	// machine a fixed pause may end before events has even started.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		b, _ := os.ReadFile(evOut.Name())
+		if strings.Contains(string(b), `"type":"stats"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			events.Process.Kill()
+			events.Wait()
+			t.Fatalf("events printed no stats line in 30s:\n%s", b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	nsinitRun(t, root, "kill", "cg", "KILL")
 	done := make(chan error, 1)
 	go func() { done <- events.Wait() }()
@@ -73,9 +87,9 @@ func TestPauseResumeStatsUpdate(t *testing.T) {
 		if err != nil {
 			t.Errorf("events: %v", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		events.Process.Kill()
-		t.Fatal("events did not end when the container stopped")
+		t.Fatal("events did not end in 30s when the container stopped")
 	}
 	b, _ := os.ReadFile(evOut.Name())
 	if n := strings.Count(string(b), `"type":"stats"`); n < 1 {

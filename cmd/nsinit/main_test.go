@@ -230,10 +230,10 @@ func TestLifecycle(t *testing.T) {
 	if _, errs, code := nsinitRun(t, root, "kill", "life", "KILL"); code != 0 {
 		t.Fatalf("kill: %d %s", code, errs)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for ociState(t, root, "life").Status != "stopped" {
 		if time.Now().After(deadline) {
-			t.Fatal("still not stopped 5s after SIGKILL")
+			t.Fatal("still not stopped 30s after SIGKILL")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

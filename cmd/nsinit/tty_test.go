@@ -62,7 +62,11 @@ func TestRunWithTerminal(t *testing.T) {
 	}
 	select {
 	case <-done:
-	case <-time.After(2 * time.Second):
+	case <-time.After(20 * time.Second):
+		// Someone still holds the terminal: stop the copy, and wait for
+		// it, so that out is not read while it is written.
+		master.Close()
+		<-done
 	}
 	got := strings.ReplaceAll(out.String(), "\r\n", "\n")
 	for _, want := range []string{"/dev/pts/0\n", "/dev/console\n", "deferio\n"} {
@@ -107,7 +111,11 @@ func TestExecWithTerminal(t *testing.T) {
 	}
 	select {
 	case <-done:
-	case <-time.After(2 * time.Second):
+	case <-time.After(20 * time.Second):
+		// Someone still holds the terminal: stop the copy, and wait for
+		// it, so that out is not read while it is written.
+		master.Close()
+		<-done
 	}
 	got := strings.ReplaceAll(out.String(), "\r\n", "\n")
 	for _, want := range []string{"/dev/pts/", "    1     0 sleep 60\n"} {

@@ -7,8 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"os/exec"
-	"slices"
 	"syscall"
 	"testing"
 
@@ -299,31 +297,5 @@ func TestNetnsCleanup(t *testing.T) {
 	}
 	if _, err := os.Stat("/run/netns/" + n.Name); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("namespace %s still there after Close: %v", n.Name, err)
-	}
-}
-
-// A namespace left behind by a process that died is removed; one of a
-// live process is not.
-func TestRemoveStale(t *testing.T) {
-	needNetns(t)
-	// PID 2^22+1 is above Linux's pid_max limit, so no process has it.
-	dead := "dfpeer-4194305-1-stale"
-	live, err := peertest.NewNetns("live")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer live.Close()
-	if out, err := exec.Command("ip", "netns", "add", dead).CombinedOutput(); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
-	removed, err := peertest.RemoveStale()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Contains(removed, dead) || slices.Contains(removed, live.Name) {
-		t.Errorf("removed %v; want %s and not %s", removed, dead, live.Name)
-	}
-	if _, err := os.Stat("/run/netns/" + live.Name); err != nil {
-		t.Errorf("live namespace gone: %v", err)
 	}
 }

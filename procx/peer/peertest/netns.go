@@ -40,8 +40,55 @@ type Netns struct {
 // RemoveStale deletes namespaces named "dfpeer-<pid>-..." whose process
 // is gone: leftovers of a run that was killed before its cleanup. Those
 // of live processes are left alone. It returns the names it removed.
+//
+// Processes that call it at the same time (go test runs packages in
+// parallel) take turns: each holds an exclusive flock(2) on
+// /run/lock/dfpeer-netns.lock while it scans and deletes, so no two try
+// to delete the same namespace. (Not on /run/netns itself: ip netns add
+// locks that directory, and RemoveStale runs ip.) A namespace that
+// disappears anyway between the scan and the deletion is not an error.
 func RemoveStale() ([]string, error) {
-	entries, err := os.ReadDir("/run/netns")
+	unlock, err := lockStale()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return removeStaleLocked()
+}
+
+// netnsDir is where "ip netns add" puts its namespaces.
+const netnsDir = "/run/netns"
+
+// staleLock is the lock file of RemoveStale, in the directory meant for
+// lock files (a tmpfs, emptied at boot).
+const staleLock = "/run/lock/dfpeer-netns.lock"
+
+// lockStale takes the exclusive lock of RemoveStale and returns the
+// function that releases it.
+func lockStale() (func(), error) {
+	if err := os.MkdirAll("/run/lock", 0o1777); err != nil {
+		return nil, fmt.Errorf("unable to create /run/lock: %w", err)
+	}
+	fd, err := unix.Open(staleLock, unix.O_RDONLY|unix.O_CREAT|unix.O_CLOEXEC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("unable to open %s: %w", staleLock, err)
+	}
+	for {
+		err = unix.Flock(fd, unix.LOCK_EX)
+		if !errors.Is(err, unix.EINTR) {
+			break
+		}
+	}
+	if err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("unable to lock %s: %w", staleLock, err)
+	}
+	return func() { unix.Close(fd) }, nil
+}
+
+// removeStaleLocked is RemoveStale for a caller that holds the lock.
+func removeStaleLocked() ([]string, error) {
+	entries, err := os.ReadDir(netnsDir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
@@ -59,6 +106,9 @@ func RemoveStale() ([]string, error) {
 			continue // the process lives
 		}
 		if _, err := run("ip", "netns", "del", e.Name()); err != nil {
+			if _, serr := os.Stat(netnsDir + "/" + e.Name()); errors.Is(serr, os.ErrNotExist) {
+				continue // gone meanwhile: nothing left to remove
+			}
 			errs = append(errs, err)
 			continue
 		}

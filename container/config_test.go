@@ -3,9 +3,12 @@ package container_test
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deferio/deferio/container"
 	"github.com/deferio/deferio/container/bundle"
@@ -245,5 +248,58 @@ func TestCgroupInUse(t *testing.T) {
 	}
 	if err := first.ForceDestroy(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestForceDestroyKillsInEveryHierarchy: a runtime killed in the middle of
+// moving init into its cgroup leaves it in the first hierarchies only.
+// ForceDestroy must find and kill a process that is in one hierarchy of
+// the cgroup and not in the one Pids reads, then remove everything.
+func TestForceDestroyKillsInEveryHierarchy(t *testing.T) {
+	needRoot(t)
+	dir, spec := newBundle(t, "sleep", "60")
+	c, err := container.Create(stateRoot(t), "partial", container.Config{Bundle: dir, Spec: spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.ForceDestroy() })
+	if err := c.Start(nil); err != nil {
+		t.Fatal(err)
+	}
+	paths := c.State().CgroupPaths
+	target := ""
+	for _, k := range []string{"blkio", "cpu", "memory", "unified"} {
+		if paths[k] != "" && k != "pids" {
+			target = paths[k]
+			break
+		}
+	}
+	if target == "" {
+		for _, p := range paths {
+			target = p
+		}
+	}
+	stray := exec.Command("sleep", "60")
+	if err := stray.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer stray.Process.Kill()
+	exited := make(chan struct{})
+	go func() { stray.Wait(); close(exited) }()
+	if err := os.WriteFile(filepath.Join(target, "cgroup.procs"), []byte(strconv.Itoa(stray.Process.Pid)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ForceDestroy(); err != nil {
+		t.Fatalf("ForceDestroy with a process in %s only: %v", target, err)
+	}
+	select {
+	case <-exited: // killed (the cgroup emptied, so it is at least dying)
+	case <-time.After(30 * time.Second):
+		t.Errorf("the process in %s survived ForceDestroy", target)
+	}
+	for h, d := range paths {
+		if _, err := os.Stat(d); !os.IsNotExist(err) {
+			t.Errorf("%s cgroup %s is still there: %v", h, d, err)
+		}
 	}
 }

@@ -7,9 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/deferio/deferio/container/cgroups"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -284,7 +287,7 @@ func destroyCgroup(path string) error {
 	}
 	deadline := time.Now().Add(cgroupRemoveTimeout)
 	for {
-		pids, err := cg.Pids()
+		pids, err := pidsInAnyHierarchy(cg)
 		if err == nil && len(pids) == 0 {
 			// A process that just died may still hold a hierarchy for
 			// a moment: retry until the deadline.
@@ -305,4 +308,43 @@ func destroyCgroup(path string) error {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// pidsInAnyHierarchy lists the processes in the cgroup (and below it) in
+// every hierarchy, not only the one [cgroups.Manager.Pids] reads: a
+// runtime killed in the middle of Apply leaves init in the first
+// hierarchies only, where Destroy finds it and refuses.
+func pidsInAnyHierarchy(cg cgroups.Manager) ([]int, error) {
+	var all []int
+	for _, dir := range cg.Paths() {
+		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil // not made, or removed meanwhile
+				}
+				return err
+			}
+			if !d.IsDir() {
+				return nil
+			}
+			b, err := os.ReadFile(filepath.Join(p, "cgroup.procs"))
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			for _, f := range strings.Fields(string(b)) {
+				if pid, err := strconv.Atoi(f); err == nil {
+					all = append(all, pid)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("unable to list the processes of cgroup %s: %w", dir, err)
+		}
+	}
+	slices.Sort(all)
+	return slices.Compact(all), nil
 }

@@ -61,7 +61,7 @@ func Decide(fset *token.FileSet, files []*ast.File, info *types.Info, cfg Config
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("unable to decide defer strategies: %w", err)
 	}
-	d := &decider{fset: fset, info: info, cfg: cfg, pkgPath: pkgPathOf(files, info), decls: map[*types.Func]*ast.FuncDecl{}}
+	d := &decider{fset: fset, info: info, cfg: cfg, pkgPath: pkgPathOf(files, info), decls: map[*types.Func]*ast.FuncDecl{}, params: map[*types.Var]bool{}}
 	for _, f := range files {
 		if f == nil {
 			continue
@@ -73,7 +73,20 @@ func Decide(fset *token.FileSet, files []*ast.File, info *types.Info, cfg Config
 				}
 			}
 		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if ft, ok := n.(*ast.FuncType); ok && ft.Params != nil {
+				for _, fl := range ft.Params.List {
+					for _, id := range fl.Names {
+						if v, ok := info.Defs[id].(*types.Var); ok {
+							d.params[v] = true
+						}
+					}
+				}
+			}
+			return true
+		})
 	}
+	d.findBoundLits(files)
 	for _, f := range files {
 		if f == nil {
 			continue
@@ -126,6 +139,8 @@ type decider struct {
 	out     []Decision
 	costs   map[ast.Node]litCost          // closureCost's and declCost's memo
 	decls   map[*types.Func]*ast.FuncDecl // the package's functions and methods
+	params  map[*types.Var]bool           // parameters of the package's functions
+	bound   map[*types.Var]*boundLit      // local variables that hold a literal
 	// heapDefers holds the live defer statements that are not stack
 	// eligible, in every function of the package.
 	heapDefers map[*ast.DeferStmt]bool

@@ -13,7 +13,7 @@ import (
 // the same if/for/switch/case body heap-allocated, as if the label were
 // the caller's own.
 //
-// The model inlines two kinds of calls, in the caller and, recursively,
+// The model inlines three kinds of calls, in the caller and, recursively,
 // in the bodies it inlines:
 //
 //   - function literals called on the spot, func(...) { ... }(...): such
@@ -21,18 +21,22 @@ import (
 //     inlineClosureCalledOnceCost = 800 (inline/inl.go inlineCostOK;
 //     interleaved/interleaved.go passes closureCalledOnce for a closure
 //     with one use);
+//   - calls through a local variable initialized with a literal and
+//     never assigned again nor addressed (f := func() {...}; f()), in
+//     the function that declares it: 800 when the package has one call
+//     of f, else 2*80 (boundCall);
 //   - static calls of the package's own functions and methods that cost
 //     at most inlineMaxBudget = 80.
 //
-// Both costs are estimates (costWalk). On 200 programs of package
+// All costs are estimates (costWalk). On 200 programs of package
 // defer/difftest (seeds 9000-9199) they equalled the compiler's
 // -gcflags=-m=2 cost for 2426 of 2605 functions and closures, were
 // within 4% of it for every one that costs over 100, and put none on the
-// wrong side of 80 or 800. Not modelled, so taken as not inlined: functions of other
-// packages (the model sees one package's source), closures bound to a
-// variable first (f := func() {...}; f()), method values, generic
-// functions, PGO, and the reduced budget of 20 inside functions of over
-// 5000 nodes.
+// wrong side of 80 or 800. Not modelled, so taken as not inlined:
+// functions of other packages (the model sees one package's source),
+// calls of a bound literal from a closure inside the declaring function,
+// method values, generic functions, PGO, and the reduced budget of 20
+// inside functions of over 5000 nodes.
 const closureCalledOnceCost = 800
 
 // inlinedLit reports whether the compiler inlines the call of lit, a
@@ -133,6 +137,18 @@ func (cw *costWalk) visit(root ast.Node) {
 				}
 				return false
 			case callOther:
+				if b := d.boundOf(x); b != nil {
+					// Through a variable bound to a literal: inlined when
+					// it costs at most 2*80, whatever its number of calls.
+					if c, ok := d.closureCost(b.lit); ok && c <= 2*inlineMaxBudget {
+						cw.cost += 1 + c
+					} else {
+						cw.cost += 1 + inlineExtraCallCost
+					}
+					cw.visit(x.Fun)
+					cw.args(x)
+					return false
+				}
 				cw.cost += 1 + d.calleeCost(x)
 				cw.visit(x.Fun)
 				cw.args(x)
@@ -292,6 +308,128 @@ func (w *walker) inlinedDecl(call *ast.CallExpr) *ast.FuncDecl {
 	return fd
 }
 
+// A boundLit is a function literal that initializes a local variable
+// never assigned again nor addressed (f := func() {...}): the inliner
+// sees through the variable (ir.StaticValue, ir.Reassigned).
+type boundLit struct {
+	lit   *ast.FuncLit
+	calls int  // call sites f(...) anywhere in the package
+	ok    bool // false once f is assigned again or its address taken
+}
+
+// findBoundLits fills d.bound from files.
+func (d *decider) findBoundLits(files []*ast.File) {
+	d.bound = map[*types.Var]*boundLit{}
+	spoil := func(e ast.Expr) {
+		if id, ok := ast.Unparen(e).(*ast.Ident); ok {
+			if v, ok := d.info.Uses[id].(*types.Var); ok {
+				if b := d.bound[v]; b != nil {
+					b.ok = false
+				} else {
+					d.bound[v] = &boundLit{}
+				}
+			}
+		}
+	}
+	define := func(id *ast.Ident, val ast.Expr) {
+		lit, isLit := ast.Unparen(val).(*ast.FuncLit)
+		if v, ok := d.info.Defs[id].(*types.Var); ok && isLit {
+			if b := d.bound[v]; b != nil {
+				b.lit = lit // a use was met first (only in broken code)
+			} else {
+				d.bound[v] = &boundLit{lit: lit, ok: true}
+			}
+		}
+	}
+	for _, f := range files {
+		if f == nil {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.AssignStmt:
+				for i, l := range x.Lhs {
+					if id, ok := l.(*ast.Ident); ok && x.Tok == token.DEFINE && d.info.Defs[id] != nil {
+						if len(x.Lhs) == len(x.Rhs) {
+							define(id, x.Rhs[i])
+						}
+						continue
+					}
+					spoil(l)
+				}
+			case *ast.ValueSpec:
+				if len(x.Names) == len(x.Values) {
+					for i, id := range x.Names {
+						define(id, x.Values[i])
+					}
+				}
+			case *ast.UnaryExpr:
+				if x.Op == token.AND {
+					spoil(x.X)
+				}
+			case *ast.RangeStmt:
+				if x.Tok == token.ASSIGN {
+					spoil(x.Key)
+					spoil(x.Value)
+				}
+			case *ast.CallExpr:
+				if id, ok := ast.Unparen(x.Fun).(*ast.Ident); ok {
+					if v, ok := d.info.Uses[id].(*types.Var); ok && d.bound[v] != nil {
+						d.bound[v].calls++
+					}
+				}
+			}
+			return true
+		})
+	}
+}
+
+// boundCall returns the literal that call calls through a variable bound
+// to it, and the budget the inliner gives it: 800 when it is the only
+// call, else 2*80 (inline/inl.go inlineCostOK). The call must be in the
+// function that declares the variable, or in bodies inlined there; a
+// call from a closure inside it is taken as not inlined, which the
+// compiler does only when the literal captures variables.
+func (w *walker) boundCall(call *ast.CallExpr) (*ast.FuncLit, int) {
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return nil, 0
+	}
+	v, ok := w.d.info.Uses[id].(*types.Var)
+	if !ok {
+		return nil, 0
+	}
+	b := w.d.bound[v]
+	if b == nil || !b.ok || b.lit == nil || b.lit.Pos() < w.fn.body.Pos() || b.lit.End() > w.fn.body.End() {
+		return nil, 0
+	}
+	if b.calls == 1 {
+		return b.lit, closureCalledOnceCost
+	}
+	return b.lit, 2 * inlineMaxBudget
+}
+
+// inlinedBound returns the literal that the compiler inlines at call,
+// a call through a variable bound to it (boundCall), or nil.
+func (w *walker) inlinedBound(call *ast.CallExpr) *ast.FuncLit {
+	if w.d.cfg.NoInline {
+		return nil
+	}
+	lit, budget := w.boundCall(call)
+	if lit == nil {
+		return nil
+	}
+	for _, b := range w.inlined {
+		if b.pos == lit {
+			return nil
+		}
+	}
+	if c, ok := w.d.closureCost(lit); !ok || c > budget {
+		return nil
+	}
+	return lit
+}
+
 // inlineExtraCallCost is the inliner's cost of a call it does not inline
 // (inline/inl.go).
 const inlineExtraCallCost = 57
@@ -302,7 +440,34 @@ const inlineExtraCallCost = 57
 // std (measured with -gcflags=-m=2 on go1.26.8) and takes every other
 // callee as not inlinable, which underestimates calls of small
 // functions.
+// boundOf returns the bound literal that call calls, or nil.
+func (d *decider) boundOf(call *ast.CallExpr) *boundLit {
+	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+		if v, ok := d.info.Uses[id].(*types.Var); ok {
+			if b := d.bound[v]; b != nil && b.ok && b.lit != nil {
+				return b
+			}
+		}
+	}
+	return nil
+}
+
+// paramCall reports whether call calls a parameter of the enclosing
+// function, which the inliner charges inlineParamCallCost = 17 instead
+// of 57 (it may become a constant function once inlined).
+func (d *decider) paramCall(call *ast.CallExpr) bool {
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	v, ok := d.info.Uses[id].(*types.Var)
+	return ok && d.params[v]
+}
+
 func (d *decider) calleeCost(call *ast.CallExpr) int {
+	if d.paramCall(call) {
+		return 17
+	}
 	if fd := d.callee(call); fd != nil {
 		if c, ok := d.declCost(fd); ok && c <= inlineMaxBudget {
 			return c

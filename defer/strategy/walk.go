@@ -72,6 +72,10 @@ type inlinedBody struct {
 	pos  ast.Node // the function literal or declaration
 	name string   // "the closure at line N" or "f"
 	decl *ast.FuncDecl
+	// owned: the body is a function of its own too (a declaration, or
+	// a literal bound to a variable), whose closures are registered
+	// with it.
+	owned bool
 }
 
 // inline walks body in place, as the inliner's copy of it: like a bare
@@ -89,7 +93,7 @@ func (w *walker) inline(b inlinedBody, body *ast.BlockStmt) {
 // that function (and are registered with it).
 func (w *walker) registering() bool {
 	for _, b := range w.inlined {
-		if b.decl != nil {
+		if b.owned {
 			return false
 		}
 	}
@@ -349,7 +353,14 @@ func (w *walker) exprs(n ast.Node) {
 				for _, a := range call.Args {
 					w.exprs(a)
 				}
-				w.inline(inlinedBody{pos: fd, name: funcDeclName(fd), decl: fd}, fd.Body)
+				w.inline(inlinedBody{pos: fd, name: funcDeclName(fd), decl: fd, owned: true}, fd.Body)
+				return false
+			}
+			if lit := w.inlinedBound(call); lit != nil {
+				for _, a := range call.Args {
+					w.exprs(a)
+				}
+				w.inline(inlinedBody{pos: lit, name: fmt.Sprintf("the closure at line %d", w.d.fset.Position(lit.Pos()).Line), owned: true}, lit.Body)
 				return false
 			}
 			return true

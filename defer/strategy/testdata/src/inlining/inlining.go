@@ -198,3 +198,68 @@ func callsSkipTwice() {
 	skip()
 	defer println() // want `^open-coded defer$`
 }
+
+// A closure bound to a variable that is never assigned again is inlined
+// where it is called: within 800 when it is called once (this one costs
+// about 3 x 59 for its calls of work)...
+func boundOnce() {
+	spin := func() {
+	again:
+		work()
+		work()
+		work()
+		glob--
+		if glob > 0 {
+			goto again
+		}
+	}
+	spin()
+	defer println() // want `^heap-allocated defer: after a label that a later goto jumps back to, in the closure at line 206,`
+}
+
+// OK because a closure called twice may cost only 2 x 80.
+func boundTwiceBig() {
+	spin := func() {
+	again:
+		work()
+		work()
+		work()
+		glob--
+		if glob > 0 {
+			goto again
+		}
+	}
+	spin()
+	spin()
+	defer println() // want `^open-coded defer$`
+}
+
+// ...and a small one is inlined at both calls.
+func boundTwice() {
+	spin := func() {
+	again:
+		glob--
+		if glob > 0 {
+			goto again
+		}
+	}
+	spin()
+	spin()
+	defer println() // want `^heap-allocated defer: after a label`
+}
+
+// OK because spin is assigned again: the inliner cannot see through it.
+func boundReassigned() {
+	spin := func() {
+	again:
+		glob--
+		if glob > 0 {
+			goto again
+		}
+	}
+	if glob > 5 {
+		spin = func() {}
+	}
+	spin()
+	defer println() // want `^open-coded defer$`
+}

@@ -8,7 +8,10 @@
 //
 //   - escape analysis gives a defer a stack record when it is at loop
 //     depth 1: not inside a for or range body, not after a label that a
-//     later goto jumps back to (cmd/compile/internal/escape);
+//     later goto jumps back to (cmd/compile/internal/escape), including
+//     a label in a callee inlined before it, since escape analysis runs
+//     after inlining (cmd/compile/internal/inline; the model estimates
+//     the inliner's costs and sees only the package's own callees);
 //   - walk counts the defers (at most 8 can be open-coded) and refuses
 //     open coding when one is not stack-eligible or when a
 //     range-over-func body defers (cmd/compile/internal/walk);

@@ -125,7 +125,7 @@ func wait(t *testing.T, ch <-chan seen, what string) seen {
 	select {
 	case s := <-ch:
 		return s
-	case <-time.After(20 * time.Second):
+	case <-time.After(60 * time.Second):
 		t.Fatalf("no result for %s", what)
 	}
 	return seen{}
@@ -133,8 +133,10 @@ func wait(t *testing.T, ch <-chan seen, what string) seen {
 
 // A client that sends its header one byte per second does not hold up
 // the next client: its header is read in its own goroutine, not in Accept.
+// The fast client must be served before the slow one's header deadline,
+// so that deadline is long (10 s) for a loaded machine under -race.
 func TestSlowClientDoesNotBlockAccept(t *testing.T) {
-	addr, results := serve(t, peer.Config{ReadHeaderTimeout: 3 * time.Second})
+	addr, results := serve(t, peer.Config{ReadHeaderTimeout: 10 * time.Second})
 	slow := dial(t, addr)
 	stop := make(chan struct{})
 	slowDone := make(chan struct{})

@@ -35,7 +35,7 @@ func listen() (*peer.Listener, error) {
 	}
 	return peer.NewListener(inner, peer.Config{
 		Policy:            policy,
-		ReadHeaderTimeout: 1500 * time.Millisecond,
+		ReadHeaderTimeout: 3 * time.Second,
 		MaxHeaderSize:     peer.DefaultMaxHeaderSize,
 	})
 }
@@ -155,7 +155,7 @@ func short(err error) string {
 	case errors.Is(err, peer.ErrRefused):
 		return "a PROXY header from a source that may not send one"
 	case errors.As(err, &ne) && ne.Timeout():
-		return "header not complete at the 1.5 s deadline"
+		return "header not complete at the 3 s deadline"
 	}
 	return err.Error()
 }

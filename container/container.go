@@ -269,12 +269,13 @@ func (c *Container) destroy() error {
 // mounted), so there is nothing left to remove.
 var errBadCgroup = errors.New("no such cgroup can exist")
 
-// cgroupRemoveTimeout bounds destroyCgroup. Removal is usually immediate;
-// the bound is generous because a killed process leaves its cgroups only
-// when its last thread has finished exiting, which on a loaded machine
-// can take a while after /proc shows it as a zombie and cgroup.procs no
-// longer lists it (the kernel hides a dying thread group there while its
-// threads still hold the cgroup, so rmdir fails with EBUSY).
+// cgroupRemoveTimeout bounds destroyCgroup and the wait for a killed
+// init. Removal is usually immediate; the bound is generous because each
+// thread of a killed process leaves its cgroups only as it finishes
+// exiting, which on a loaded machine can come after /proc shows the
+// process as a zombie (the thread group leader) and after cgroup.procs
+// stops listing it (the kernel skips a group whose threads are all
+// exiting), and until then rmdir fails with EBUSY.
 const cgroupRemoveTimeout = 30 * time.Second
 
 // destroyCgroup kills what is left in the cgroup (processes of a

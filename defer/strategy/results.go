@@ -15,17 +15,21 @@ import (
 //   - the address of the result (&r, &r.f, &r[i] of an array, or r.M()
 //     with a pointer method) leaves the function: it is returned, stored
 //     anywhere but a local variable, sent on a channel, put in a
-//     composite literal, captured by a go statement, or passed as an
-//     interface argument (fmt.Sscan(s, &r), json.Unmarshal(b, &r));
-//     pointer arguments such as "defer catch(&err)" are assumed not to
-//     leak;
-//   - a closure that may outlive the call (started by go, deferred by a
-//     defer that is not stack-allocated, in fn or in any closure inside
-//     it, returned, or stored anywhere but a local variable) captures the
-//     result by
-//     reference, which the compiler does when the result is assigned
-//     after its declaration, its address is taken, or it is larger than
-//     128 bytes (escape/escape.go flowClosure).
+//     composite literal, passed to a go statement's call or to a defer
+//     that is not stack-allocated, or passed as an interface argument
+//     (fmt.Sscan(s, &r), json.Unmarshal(b, &r)); other pointer arguments
+//     such as "defer catch(&err)" are assumed not to leak;
+//   - a closure that may outlive the call captures the result by
+//     reference. The closure may outlive the call when it is started by
+//     go, deferred by a defer that is not stack-allocated (in fn or in
+//     any closure inside it: the heap record holds the closure,
+//     escape/call.go goDeferStmt), returned, stored anywhere but a local
+//     variable, or passed as an interface argument; passed as an argument
+//     of function type it is assumed not to escape, which is where the
+//     compiler, reading the callee's escape tags, may disagree. It
+//     captures by reference when the result is assigned after its
+//     declaration, its address is taken, or it is larger than 128 bytes
+//     (escape/escape.go flowClosure).
 func (d *decider) resultOnHeap(fn *funcUnit) string {
 	if fn.typ == nil || fn.typ.Results == nil {
 		return ""

@@ -39,7 +39,9 @@ type Netns struct {
 
 // RemoveStale deletes namespaces named "dfpeer-<pid>-..." whose process
 // is gone: leftovers of a run that was killed before its cleanup. Those
-// of live processes are left alone. It returns the names it removed.
+// of live processes are left alone, except ones that carry this
+// process's own PID but were not made by it (the PID was reused). It
+// returns the names it removed.
 //
 // Processes that call it at the same time (go test runs packages in
 // parallel) take turns: each holds an exclusive flock(2) on
@@ -102,7 +104,12 @@ func removeStaleLocked() ([]string, error) {
 		if _, err := fmt.Sscanf(e.Name(), "dfpeer-%d-", &pid); err != nil || pid <= 0 {
 			continue
 		}
-		if err := unix.Kill(pid, 0); err == nil || errors.Is(err, unix.EPERM) {
+		if pid == os.Getpid() {
+			if _, ours := created.Load(e.Name()); ours {
+				continue
+			}
+			// Our PID, but not made by us: a dead process had this PID.
+		} else if err := unix.Kill(pid, 0); err == nil || errors.Is(err, unix.EPERM) {
 			continue // the process lives
 		}
 		if _, err := run("ip", "netns", "del", e.Name()); err != nil {
@@ -117,7 +124,13 @@ func removeStaleLocked() ([]string, error) {
 	return removed, errors.Join(errs...)
 }
 
-var staleOnce sync.Once
+var (
+	staleOnce sync.Once
+	// created holds the names of the namespaces this process made and
+	// has not closed: a leftover that carries our PID (a dead process
+	// had it before us) is not among them.
+	created sync.Map
+)
 
 // NewNetns creates a network namespace whose name ends in role, with its
 // loopback interface up. Close removes it. The first call in a process
@@ -128,6 +141,7 @@ func NewNetns(role string) (*Netns, error) {
 	if _, err := run("ip", "netns", "add", n.Name); err != nil {
 		return nil, fmt.Errorf("unable to create network namespace %s: %w", n.Name, err)
 	}
+	created.Store(n.Name, true)
 	if _, err := n.Run("ip", "link", "set", "lo", "up"); err != nil {
 		n.Close()
 		return nil, err
@@ -141,6 +155,7 @@ func (n *Netns) Close() error {
 	if _, err := run("ip", "netns", "del", n.Name); err != nil {
 		return fmt.Errorf("unable to delete network namespace %s: %w", n.Name, err)
 	}
+	created.Delete(n.Name)
 	return nil
 }
 

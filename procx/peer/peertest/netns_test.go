@@ -34,26 +34,31 @@ func TestRemoveStale(t *testing.T) {
 	// PID 2^22+1 is above Linux's pid_max limit, so no process has it;
 	// our own PID keeps the name apart from other runs of this test.
 	dead := fmt.Sprintf("dfpeer-4194305-%d-stale", os.Getpid())
+	// A leftover of a dead process that had our PID before us.
+	reused := fmt.Sprintf("dfpeer-%d-0-reused", os.Getpid())
 	unlock, err := lockStale()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("ip", "netns", "add", dead).CombinedOutput()
-	if err != nil {
-		unlock()
-		t.Fatalf("%v: %s", err, out)
+	for _, name := range []string{dead, reused} {
+		if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
+			unlock()
+			t.Fatalf("%v: %s", err, out)
+		}
 	}
 	removed, err := removeStaleLocked()
 	unlock()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(removed, dead) || slices.Contains(removed, live.Name) {
-		t.Errorf("removed %v; want %s and not %s", removed, dead, live.Name)
+	if !slices.Contains(removed, dead) || !slices.Contains(removed, reused) || slices.Contains(removed, live.Name) {
+		t.Errorf("removed %v; want %s and %s, not %s", removed, dead, reused, live.Name)
 	}
-	if _, err := os.Stat(netnsDir + "/" + dead); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("stale namespace %s still there: %v", dead, err)
-		exec.Command("ip", "netns", "del", dead).Run()
+	for _, name := range []string{dead, reused} {
+		if _, err := os.Stat(netnsDir + "/" + name); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("stale namespace %s still there: %v", name, err)
+			exec.Command("ip", "netns", "del", name).Run()
+		}
 	}
 	if _, err := os.Stat(netnsDir + "/" + live.Name); err != nil {
 		t.Errorf("live namespace gone: %v", err)

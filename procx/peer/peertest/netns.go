@@ -10,6 +10,7 @@ package peertest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -225,11 +227,22 @@ func (n *Netns) AddAddr(dev string, p netip.Prefix) error {
 	return err
 }
 
+// commandTimeout bounds each ip or iptables command: one that hangs (ip
+// netns add waits for a lock on /run/netns that another process holds)
+// becomes an error that names it, not a test binary timing out.
+const commandTimeout = 2 * time.Minute
+
 func run(name string, args ...string) (string, error) {
 	var out, errb bytes.Buffer
-	cmd := exec.Command(name, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w after %v", ctx.Err(), commandTimeout)
+		}
 		msg := strings.TrimSpace(errb.String())
 		if msg == "" {
 			msg = strings.TrimSpace(out.String())

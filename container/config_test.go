@@ -238,6 +238,10 @@ func TestCgroupInUse(t *testing.T) {
 	if _, err := os.Stat(second.Dir()); !os.IsNotExist(err) {
 		t.Errorf("the refused container's state directory is still there: %v", err)
 	}
+	// Cleaning up the refused handle must not touch the cgroup either.
+	if err := second.ForceDestroy(); err != nil {
+		t.Errorf("ForceDestroy of the refused container: %v", err)
+	}
 	if st := first.Status(); st != container.Created {
 		t.Errorf("the first container is %s after the refusal, want created", st)
 	}

@@ -62,6 +62,9 @@ func (c *Container) Start(p *Process) (err error) {
 		if rerr := os.RemoveAll(c.dir); rerr != nil {
 			err = fmt.Errorf("%w (and cleaning up: %w)", err, rerr)
 		}
+		// The cgroup is not this container's: a later ForceDestroy on
+		// this handle must not empty and remove it.
+		c.state.CgroupPath, c.state.CgroupPaths = "", nil
 		return err
 	}
 	defer func() {

@@ -104,33 +104,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch verb {
 	case "run":
 		return runVerb(ctx, rest, stdout, stderr)
-	case "lessons":
-		if len(rest) != 0 {
-			return usageErr(stderr, "lessons takes no arguments, got %q", rest)
-		}
-		if err := lesson.RunAll(ctx, stdout, execlessons.Lessons(), opts); err != nil {
-			fmt.Fprintln(stderr, "execlab:", err)
-			return 1
-		}
-		return 0
-	case "lesson":
-		if len(rest) != 1 {
-			return usageErr(stderr, "lesson takes one lesson ID (see execlab list)")
-		}
-		l, err := lesson.Find(execlessons.Lessons(), rest[0])
-		if err != nil {
+	case "lessons", "lesson", "list":
+		err := lesson.Dispatch(ctx, "execlab", verb, rest, execlessons.Lessons(), stdout, opts)
+		if errors.Is(err, lesson.ErrUsage) {
 			return usageErr(stderr, "%v", err)
 		}
-		if err := lesson.Run(ctx, stdout, l, opts); err != nil {
-			fmt.Fprintln(stderr, "execlab:", err)
-			return 1
-		}
-		return 0
-	case "list":
-		if len(rest) != 0 {
-			return usageErr(stderr, "list takes no arguments, got %q", rest)
-		}
-		if err := lesson.List(stdout, execlessons.Lessons()); err != nil {
+		if err != nil {
 			fmt.Fprintln(stderr, "execlab:", err)
 			return 1
 		}

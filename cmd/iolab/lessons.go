@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -17,24 +18,9 @@ func lessonsVerb(ctx context.Context, verb string, args []string, stdout, stderr
 	}
 	all := iolessons.Lessons()
 	opts := lesson.Options{Color: !*noColor && lesson.ColorFor(stdout)}
-	switch verb {
-	case "list":
-		if fs.NArg() != 0 {
-			return fmt.Errorf("%w: list takes no arguments", errUsage)
-		}
-		return lesson.List(stdout, all)
-	case "lessons":
-		if fs.NArg() != 0 {
-			return fmt.Errorf("%w: lessons takes no arguments (to run one: iolab lesson ID)", errUsage)
-		}
-		return lesson.RunAll(ctx, stdout, all, opts)
-	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: lesson takes one lesson ID (see iolab list)", errUsage)
-	}
-	l, err := lesson.Find(all, fs.Arg(0))
-	if err != nil {
+	err := lesson.Dispatch(ctx, "iolab", verb, fs.Args(), all, stdout, opts)
+	if errors.Is(err, lesson.ErrUsage) {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	return lesson.Run(ctx, stdout, l, opts)
+	return err
 }

@@ -127,28 +127,18 @@ func lessonsVerb(ctx context.Context, verb string, args []string, stdout, stderr
 		return err
 	}
 	peerlessons.SetLoopback(*loopback)
-	ls := peerlessons.Lessons()
 	opts := lesson.Options{Color: !*noColor && lesson.ColorFor(stdout)}
-	switch verb {
-	case "list":
+	if verb == "demo" { // the demo is every lesson, in order
 		if fs.NArg() != 0 {
-			return fmt.Errorf("%w: list takes no arguments, got %q", errUsage, fs.Args())
+			return fmt.Errorf("%w: demo takes no arguments, got %q", errUsage, fs.Args())
 		}
-		return lesson.List(stdout, ls)
-	case "lesson":
-		if fs.NArg() != 1 {
-			return fmt.Errorf("%w: lesson takes one lesson ID, got %d arguments", errUsage, fs.NArg())
-		}
-		l, err := lesson.Find(ls, fs.Arg(0))
-		if err != nil {
-			return fmt.Errorf("%w: %v", errUsage, err)
-		}
-		return lesson.Run(ctx, stdout, l, opts)
+		verb = "lessons"
 	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("%w: %s takes no arguments, got %q", errUsage, verb, fs.Args())
+	err := lesson.Dispatch(ctx, "peerlab", verb, fs.Args(), peerlessons.Lessons(), stdout, opts)
+	if errors.Is(err, lesson.ErrUsage) {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	return lesson.RunAll(ctx, stdout, ls, opts)
+	return err
 }
 
 func parseVerb(args []string, stdin io.Reader, stdout, stderr io.Writer) error {

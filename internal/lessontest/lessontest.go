@@ -39,8 +39,18 @@ func Golden(t *testing.T, l lesson.Lesson, normalize ...func(string) string) {
 	for _, n := range normalize {
 		got = n(got)
 	}
-	path := filepath.Join("testdata", l.ID+".golden")
+	Compare(t, got, filepath.Join("testdata", l.ID+".golden"))
+}
+
+// Compare checks got against the golden file at path, and fails the test
+// with both texts when they differ. With -update it writes got to path
+// (creating its folder) instead.
+func Compare(t *testing.T, got, path string) {
+	t.Helper()
 	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -51,6 +61,6 @@ func Golden(t *testing.T, l lesson.Lesson, normalize ...func(string) string) {
 		t.Fatalf("unable to read the golden file (run go test -update to create it): %v", err)
 	}
 	if got != string(want) {
-		t.Errorf("lesson %s printed something else than %s (go test -update rewrites it after review):\n--- got\n%s\n--- want\n%s", l.ID, path, got, want)
+		t.Errorf("the output differs from %s (go test -update rewrites it after review):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }

@@ -3,7 +3,6 @@ package costlessons_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,9 +14,8 @@ import (
 	"github.com/deferio/deferio/internal/gorun"
 	"github.com/deferio/deferio/internal/lesson"
 	"github.com/deferio/deferio/internal/lessons/costlessons"
+	"github.com/deferio/deferio/internal/lessontest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 func needGo(t *testing.T) {
 	t.Helper()
@@ -67,23 +65,7 @@ func TestLessonGolden(t *testing.T) {
 	for _, id := range []string{"defer-cost-kernels", "defer-cost-race"} {
 		t.Run(id, func(t *testing.T) {
 			out := runLesson(t, id)
-			golden := filepath.Join("testdata", "golden", id+".txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if out != string(want) {
-				t.Errorf("lesson %s printed something else than %s (go test -update rewrites it):\n%s", id, golden, out)
-			}
+			lessontest.Compare(t, out, filepath.Join("testdata", "golden", id+".txt"))
 		})
 	}
 }

@@ -3,7 +3,6 @@ package deferlessons_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,9 +11,8 @@ import (
 	"github.com/deferio/deferio/internal/gorun"
 	"github.com/deferio/deferio/internal/lesson"
 	"github.com/deferio/deferio/internal/lessons/deferlessons"
+	"github.com/deferio/deferio/internal/lessontest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // TestLessonGolden runs every lesson (each compiles and runs its programs
 // with the real toolchain and on the model) and compares what it printed
@@ -47,23 +45,7 @@ func TestLessonGolden(t *testing.T) {
 			if strings.Contains(out, "disagree") {
 				t.Errorf("the lesson reports that the model and the toolchain disagree:\n%s", out)
 			}
-			golden := filepath.Join("testdata", "golden", l.ID+".txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if out != string(want) {
-				t.Errorf("lesson %s printed something else than %s (go test -update rewrites it):\n%s", l.ID, golden, out)
-			}
+			lessontest.Compare(t, out, filepath.Join("testdata", "golden", l.ID+".txt"))
 		})
 	}
 }

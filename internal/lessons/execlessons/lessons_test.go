@@ -3,7 +3,6 @@ package execlessons_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,9 +10,8 @@ import (
 
 	"github.com/deferio/deferio/internal/lesson"
 	"github.com/deferio/deferio/internal/lessons/execlessons"
+	"github.com/deferio/deferio/internal/lessontest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files of the deterministic lessons")
 
 // golden lists the lessons whose whole output is the same on every run.
 var golden = map[string]bool{
@@ -55,20 +53,7 @@ func TestLessonGolden(t *testing.T) {
 	for id := range golden {
 		t.Run(id, func(t *testing.T) {
 			got := runLesson(t, id)
-			path := filepath.Join("testdata", id+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("lesson %s printed something else than %s (go test -update rewrites it):\n%s", id, path, got)
-			}
+			lessontest.Compare(t, got, filepath.Join("testdata", id+".golden"))
 		})
 	}
 }
@@ -144,18 +129,5 @@ func TestPID1Lesson(t *testing.T) {
 		t.Skip("exec-pid1 needs root")
 	}
 	got := runLesson(t, "exec-pid1")
-	path := filepath.Join("testdata", "exec-pid1.golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("lesson exec-pid1 printed something else than %s:\n%s", path, got)
-	}
+	lessontest.Compare(t, got, filepath.Join("testdata", "exec-pid1.golden"))
 }

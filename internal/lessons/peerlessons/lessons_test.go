@@ -2,7 +2,6 @@ package peerlessons
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,10 +9,9 @@ import (
 	"testing"
 
 	"github.com/deferio/deferio/internal/lesson"
+	"github.com/deferio/deferio/internal/lessontest"
 	"github.com/deferio/deferio/procx/peer/peertest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 func TestLessonsValidate(t *testing.T) {
 	seen := map[string]bool{}
@@ -107,19 +105,7 @@ func TestHTTPLesson(t *testing.T) {
 // The policy lesson is deterministic: a golden file.
 func TestPolicyLessonGolden(t *testing.T) {
 	out := run(t, "peer-policy", false)
-	golden := filepath.Join("testdata", "peer-policy.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if out != string(want) {
-		t.Errorf("peer-policy output differs from %s (run with -update if intended):\n%s", golden, out)
-	}
+	lessontest.Compare(t, out, filepath.Join("testdata", "peer-policy.golden"))
 }
 
 func TestNATLesson(t *testing.T) {

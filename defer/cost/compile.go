@@ -15,10 +15,9 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 
+	"github.com/deferio/deferio/internal/deferlines"
 	"github.com/deferio/deferio/internal/gorun"
 )
 
@@ -48,15 +47,14 @@ type CompileOptions struct {
 	Flags []string
 }
 
-var decisionLine = regexp.MustCompile(`^(.+):(\d+):(\d+): (open-coded|stack-allocated|heap-allocated) defer$`)
-
 // Decisions compiles the Go package in dir with the real compiler and its
 // -d=defer debug flag, and returns one Decision per defer statement, in the
 // compiler's order.
 //
 // It runs the compiler itself (go tool compile) against export data that
-// go list -export provides, so the answer never comes from the build
-// cache, which replays no compiler output. The package must be pure Go
+// go list -export provides, so every answer is a fresh compile, whatever
+// the build cache holds (go build replays a cached package's -d=defer
+// report rather than compiling it again). The package must be pure Go
 // (no cgo, no assembly). Nothing is written outside a temporary directory.
 func Decisions(ctx context.Context, dir string, opts CompileOptions) ([]Decision, error) {
 	gotool, err := gorun.GoTool()
@@ -208,16 +206,14 @@ func parseDecisions(r io.Reader) ([]Decision, error) {
 	var ds []Decision
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
-		m := decisionLine.FindStringSubmatch(strings.TrimSpace(sc.Text()))
-		if m == nil {
+		l, ok, err := deferlines.ParseLine(sc.Text())
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
 			continue
 		}
-		line, err1 := strconv.Atoi(m[2])
-		col, err2 := strconv.Atoi(m[3])
-		if err := errors.Join(err1, err2); err != nil {
-			return nil, fmt.Errorf("unable to read position in %q: %w", sc.Text(), err)
-		}
-		ds = append(ds, Decision{File: filepath.Base(m[1]), Line: line, Col: col, Strategy: Strategy(m[4])})
+		ds = append(ds, Decision{File: filepath.Base(l.File), Line: l.Line, Col: l.Col, Strategy: Strategy(l.Kind)})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("unable to read the compiler's output: %w", err)

@@ -1,7 +1,6 @@
 package difftest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -18,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/deferio/deferio/internal/deferlines"
 	"github.com/deferio/deferio/internal/gorun"
 )
 
@@ -75,25 +75,22 @@ func renamed(src []byte, pkg string) ([]byte, error) {
 	return []byte(s), nil
 }
 
-var deferLine = regexp.MustCompile(`^(\S+?\.go):(\d+):(\d+): (open-coded|stack-allocated|heap-allocated) defer$`)
-
 // ParseDeferLines reads the compiler's -d=defer report and returns, per
 // file path as the compiler printed it, "line:col" -> strategy.
-func ParseDeferLines(out string) map[string]map[string]string {
+func ParseDeferLines(out string) (map[string]map[string]string, error) {
+	lines, err := deferlines.Parse(out)
+	if err != nil {
+		return nil, err
+	}
 	res := map[string]map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(out))
-	for sc.Scan() {
-		m := deferLine.FindStringSubmatch(strings.TrimSpace(sc.Text()))
-		if m == nil {
-			continue
-		}
-		file := filepath.ToSlash(strings.TrimPrefix(m[1], "./"))
+	for _, l := range lines {
+		file := filepath.ToSlash(l.File)
 		if res[file] == nil {
 			res[file] = map[string]string{}
 		}
-		res[file][m[2]+":"+m[3]] = m[4]
+		res[file][l.Pos()] = l.Kind
 	}
-	return res
+	return res, nil
 }
 
 // ProgramTimeout bounds the run of one program of a batch.
@@ -161,7 +158,10 @@ func RunRealFlags(ctx context.Context, progs []Program, parallel int, gcflags st
 	if err != nil {
 		return nil, fmt.Errorf("go build of the batch failed: %w\n%s", err, namePrograms(string(out), progs))
 	}
-	lines := ParseDeferLines(string(out))
+	lines, err := ParseDeferLines(string(out))
+	if err != nil {
+		return nil, fmt.Errorf("unable to read the compiler's report: %w", err)
+	}
 
 	outcomes := make([]Outcome, len(progs))
 	errs := make([]error, len(progs))

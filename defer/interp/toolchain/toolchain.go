@@ -11,7 +11,6 @@
 package toolchain
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -21,9 +20,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
+	"github.com/deferio/deferio/internal/deferlines"
 	"github.com/deferio/deferio/internal/gorun"
 )
 
@@ -110,22 +109,21 @@ func BuildAll(ctx context.Context, progs map[string][]byte) (*Build, error) {
 	return b, nil
 }
 
-var deferLine = regexp.MustCompile(`^(?:\./)?([a-z0-9_]+)/main\.go:(\d+):(\d+): (open-coded|stack-allocated|heap-allocated) defer$`)
-
 func (b *Build) parseDefer(out string) error {
-	sc := bufio.NewScanner(strings.NewReader(out))
-	for sc.Scan() {
-		m := deferLine.FindStringSubmatch(strings.TrimSpace(sc.Text()))
-		if m == nil {
+	lines, err := deferlines.Parse(out)
+	if err != nil {
+		return fmt.Errorf("unable to read the compiler's output: %w", err)
+	}
+	for _, l := range lines {
+		name, ok := strings.CutSuffix(l.File, "/main.go")
+		if !ok || strings.Contains(name, "/") {
 			continue
 		}
-		p, ok := b.Programs[m[1]]
+		p, ok := b.Programs[name]
 		if !ok {
-			return fmt.Errorf("unable to read the compiler's output: a defer line for unknown program %q", m[1])
+			return fmt.Errorf("unable to read the compiler's output: a defer line for unknown program %q", name)
 		}
-		line, _ := strconv.Atoi(m[2])
-		col, _ := strconv.Atoi(m[3])
-		p.Strategies = append(p.Strategies, Strategy{Line: line, Col: col, Kind: m[4]})
+		p.Strategies = append(p.Strategies, Strategy{Line: l.Line, Col: l.Col, Kind: l.Kind})
 	}
 	for _, p := range b.Programs {
 		slices.SortFunc(p.Strategies, func(a, c Strategy) int {

@@ -9,11 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/deferio/deferio/defer/strategy"
+	"github.com/deferio/deferio/internal/deferlines"
 )
 
 // A Site is a position as the compiler prints it, with the file made
@@ -24,10 +23,6 @@ type Site struct {
 }
 
 func (s Site) String() string { return fmt.Sprintf("%s:%d:%d", s.File, s.Line, s.Col) }
-
-// deferLine matches the compiler's -d=defer lines
-// (cmd/compile/internal/ssagen/ssa.go, case ir.ODEFER).
-var deferLine = regexp.MustCompile(`^(.+\.go):(\d+):(\d+): (open-coded|stack-allocated|heap-allocated) defer$`)
 
 // ParseCompilerOutput reads what go build -gcflags=-d=defer wrote on
 // standard error: "# pkg" headers and "file:line:col: KIND defer"
@@ -42,21 +37,19 @@ func ParseCompilerOutput(out []byte, dir string) (sites map[Site]strategy.Kind, 
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		m := deferLine.FindStringSubmatch(line)
-		if m == nil {
+		l, ok, err := deferlines.ParseLine(line)
+		if err != nil || !ok {
 			if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, "# ") {
 				other = append(other, line)
 			}
 			continue
 		}
-		file := m[1]
+		file := l.File
 		if !filepath.IsAbs(file) {
 			file = filepath.Join(dir, file)
 		}
-		ln, _ := strconv.Atoi(m[2])
-		col, _ := strconv.Atoi(m[3])
-		k, _ := strategy.ParseKind(m[4])
-		s := Site{filepath.Clean(file), ln, col}
+		k, _ := strategy.ParseKind(l.Kind)
+		s := Site{filepath.Clean(file), l.Line, l.Col}
 		if old, ok := sites[s]; ok && old != k {
 			conflicts[s] = append(conflicts[s], k)
 			continue

@@ -169,3 +169,18 @@ func GOROOT(ctx context.Context) (string, error) {
 	}
 	return strings.TrimSpace(string(out)), nil
 }
+
+// BuildProgram writes src as main.go of a new module and compiles it. It
+// returns the module, which the caller closes, and the binary's path.
+func BuildProgram(ctx context.Context, src []byte) (*Module, string, error) {
+	m, err := NewModule(src)
+	if err != nil {
+		return nil, "", err
+	}
+	bin, err := m.Build(ctx)
+	if err != nil {
+		m.Close()
+		return nil, "", err
+	}
+	return m, bin, nil
+}

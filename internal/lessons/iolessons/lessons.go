@@ -51,13 +51,8 @@ func build(ctx context.Context, name string) (*gorun.Module, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	m, err := gorun.NewModule(src)
+	m, bin, err := gorun.BuildProgram(ctx, src)
 	if err != nil {
-		return nil, "", err
-	}
-	bin, err := m.Build(ctx)
-	if err != nil {
-		m.Close()
 		return nil, "", fmt.Errorf("unable to build %s: %w", name, err)
 	}
 	return m, bin, nil

@@ -28,8 +28,11 @@ import (
 //     of function type it is assumed not to escape, which is where the
 //     compiler, reading the callee's escape tags, may disagree. It
 //     captures by reference when the result is assigned after its
-//     declaration, its address is taken, or it is larger than 128 bytes
-//     (escape/escape.go flowClosure).
+//     declaration (a return with values anywhere in fn, or a bare return
+//     after the first closure that refers to it: escape/stmt.go counts
+//     every return as an assignment of all results, and forgets those
+//     before the first capture, escape/expr.go), its address is taken, or
+//     it is larger than 128 bytes (escape/escape.go flowClosure).
 func (d *decider) resultOnHeap(fn *funcUnit) string {
 	if fn.typ == nil || fn.typ.Results == nil {
 		return ""
@@ -72,6 +75,12 @@ type resultScan struct {
 	addrTaken map[types.Object]bool
 	addrWhy   string
 	captures  []capture
+	// firstCapture is where the first closure that refers to each result
+	// starts, and nakedReturns where the function's own bare returns are:
+	// a bare return assigns every result (escape/stmt.go, ORETURN), and
+	// the compiler counts the assignments that follow the first capture.
+	firstCapture map[types.Object]token.Pos
+	nakedReturns []token.Pos
 }
 
 // result returns the result parameter e denotes (r, r.f, r[i] of an
@@ -105,6 +114,7 @@ func (s *resultScan) result(e ast.Expr) types.Object {
 
 func (s *resultScan) scan() {
 	s.addrTaken = map[types.Object]bool{}
+	s.firstCapture = map[types.Object]token.Pos{}
 	var stack []ast.Node
 	ast.Inspect(s.fn.body, func(n ast.Node) bool {
 		if n == nil {
@@ -118,6 +128,16 @@ func (s *resultScan) scan() {
 		stack = append(stack, n)
 		switch x := n.(type) {
 		case *ast.FuncLit:
+			ast.Inspect(x.Body, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok {
+					if obj := s.d.info.Uses[id]; obj != nil && s.results[obj] {
+						if _, seen := s.firstCapture[obj]; !seen {
+							s.firstCapture[obj] = x.Pos()
+						}
+					}
+				}
+				return true
+			})
 			if s.escapes(x, stack) {
 				ast.Inspect(x.Body, func(n ast.Node) bool {
 					if id, ok := n.(*ast.Ident); ok {
@@ -175,9 +195,19 @@ func (s *resultScan) scan() {
 					s.assigned[obj] = true
 				}
 			}
+			if len(x.Results) == 0 && !insideLit(stack) {
+				s.nakedReturns = append(s.nakedReturns, x.Pos())
+			}
 		}
 		return true
 	})
+	for obj, capturedAt := range s.firstCapture {
+		for _, ret := range s.nakedReturns {
+			if ret > capturedAt {
+				s.assigned[obj] = true
+			}
+		}
+	}
 }
 
 func insideLit(stack []ast.Node) bool {

@@ -98,3 +98,35 @@ func heapDeferArg(xs []int) (r int) {
 	}
 	return r
 }
+
+// A bare return after the first closure that refers to r assigns r (every
+// return assigns all results), so the heap-deferred closure captures r by
+// reference and r moves to the heap.
+func nakedReturnAfterCapture(a int) (r int) {
+	defer println() // want `^stack-allocated defer: result r is captured by reference by a closure at line 112 that may outlive the call$`
+	if a == 2 {
+		return
+	}
+	func() {
+		for i := range 3 {
+			defer func() { println(i, r) }() // want `^heap-allocated defer: in a loop`
+		}
+	}()
+	return
+}
+
+// OK because the only return comes before the first closure that refers
+// to r: the compiler forgets the assignments before the first capture, so
+// r is captured by value and stays on the stack.
+func nakedReturnBeforeCapture(a int) (r int) {
+	defer println() // want `^open-coded defer$`
+	if a == 2 {
+		return
+	}
+	func() {
+		for i := range 3 {
+			defer func() { println(i, r) }() // want `^heap-allocated defer: in a loop`
+		}
+	}()
+	panic("done")
+}

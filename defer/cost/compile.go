@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/deferio/deferio/internal/deferlines"
+	"github.com/deferio/deferio/internal/funcname"
 	"github.com/deferio/deferio/internal/gorun"
 )
 
@@ -243,7 +244,7 @@ func attachFuncs(dir string, ds []Decision) error {
 			}
 			start, end := fset.Position(fd.Pos()), fset.Position(fd.End())
 			if before(start, d.Line, d.Col) && !before(end, d.Line, d.Col) {
-				d.Func = funcName(fd)
+				d.Func = funcname.Of(fd)
 				break
 			}
 		}
@@ -254,27 +255,4 @@ func attachFuncs(dir string, ds []Decision) error {
 // before reports whether p is at or before line:col.
 func before(p token.Position, line, col int) bool {
 	return p.Line < line || p.Line == line && p.Column <= col
-}
-
-func funcName(fd *ast.FuncDecl) string {
-	if fd.Recv == nil || len(fd.Recv.List) == 0 {
-		return fd.Name.Name
-	}
-	t := fd.Recv.List[0].Type
-	for {
-		switch x := t.(type) {
-		case *ast.StarExpr:
-			t = x.X
-			continue
-		case *ast.IndexExpr:
-			t = x.X
-			continue
-		case *ast.IndexListExpr:
-			t = x.X
-			continue
-		case *ast.Ident:
-			return x.Name + "." + fd.Name.Name
-		}
-		return fd.Name.Name
-	}
 }

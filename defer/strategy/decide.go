@@ -9,6 +9,8 @@ import (
 	"go/types"
 	"slices"
 	"strings"
+
+	"github.com/deferio/deferio/internal/funcname"
 )
 
 // A Decision is the strategy predicted for one defer statement.
@@ -102,7 +104,7 @@ func Decide(fset *token.FileSet, files []*ast.File, info *types.Info, cfg Config
 				continue
 			}
 			d.funcs = append(d.funcs, &funcUnit{
-				name:   funcDeclName(fd),
+				name:   funcname.Of(fd),
 				typ:    fd.Type,
 				body:   fd.Body,
 				norace: hasPragma(fd, "//go:norace"),
@@ -315,34 +317,6 @@ func pkgPathOf(files []*ast.File, info *types.Info) string {
 		}
 	}
 	return ""
-}
-
-func funcDeclName(fd *ast.FuncDecl) string {
-	if fd.Recv == nil || len(fd.Recv.List) == 0 {
-		return fd.Name.Name
-	}
-	t := fd.Recv.List[0].Type
-	for {
-		switch x := t.(type) {
-		case *ast.StarExpr:
-			t = x.X
-			continue
-		case *ast.ParenExpr:
-			t = x.X
-			continue
-		case *ast.IndexExpr:
-			t = x.X
-			continue
-		case *ast.IndexListExpr:
-			t = x.X
-			continue
-		}
-		break
-	}
-	if id, ok := t.(*ast.Ident); ok {
-		return id.Name + "." + fd.Name.Name
-	}
-	return fd.Name.Name
 }
 
 func topName(decl ast.Decl) string {

@@ -6,6 +6,8 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+
+	"github.com/deferio/deferio/internal/funcname"
 )
 
 // A walker visits one function's statements the way the compiler's front
@@ -353,7 +355,7 @@ func (w *walker) exprs(n ast.Node) {
 				for _, a := range call.Args {
 					w.exprs(a)
 				}
-				w.inline(inlinedBody{pos: fd, name: funcDeclName(fd), decl: fd, owned: true}, fd.Body)
+				w.inline(inlinedBody{pos: fd, name: funcname.Of(fd), decl: fd, owned: true}, fd.Body)
 				return false
 			}
 			if lit := w.inlinedBound(call); lit != nil {

@@ -1,8 +1,6 @@
 package iolessons_test
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,11 +28,7 @@ func runLesson(t *testing.T, id string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := lesson.Run(context.Background(), &buf, l, lesson.Options{}); err != nil {
-		t.Fatalf("lesson %s: %v\n%s", id, err, buf.String())
-	}
-	return buf.String()
+	return lessontest.Output(t, l)
 }
 
 func TestLessonsValid(t *testing.T) {

@@ -26,27 +26,12 @@ type CountingReader interface {
 // assertion to reach them. Seeking does not change the count.
 func NewCountingReader(r io.Reader) CountingReader {
 	c := &countingReader{r: r}
-	s, isSeeker := r.(io.Seeker)
-	ra, isAt := r.(io.ReaderAt)
-	switch {
-	case isSeeker && isAt:
-		return struct {
-			*countingReader
-			seekFwd
-			countReadAt
-		}{c, seekFwd{s}, countReadAt{ra, &c.n}}
-	case isSeeker:
-		return struct {
-			*countingReader
-			seekFwd
-		}{c, seekFwd{s}}
-	case isAt:
-		return struct {
-			*countingReader
-			countReadAt
-		}{c, countReadAt{ra, &c.n}}
+	s, _ := r.(io.Seeker)
+	var at io.ReaderAt
+	if ra, ok := r.(io.ReaderAt); ok {
+		at = countReadAt{ra, &c.n}
 	}
-	return c
+	return withCountingReaderMethods(c, s, at)
 }
 
 type countingReader struct {
@@ -75,10 +60,6 @@ func (c *countingReader) WriteTo(w io.Writer) (int64, error) {
 }
 
 func (c *countingReader) N() int64 { return c.n.Load() }
-
-type seekFwd struct{ s io.Seeker }
-
-func (f seekFwd) Seek(offset int64, whence int) (int64, error) { return f.s.Seek(offset, whence) }
 
 type countReadAt struct {
 	ra io.ReaderAt
@@ -112,27 +93,12 @@ type CountingWriter interface {
 // exactly when w does (WriteAt is counted too).
 func NewCountingWriter(w io.Writer) CountingWriter {
 	c := &countingWriter{w: w}
-	s, isSeeker := w.(io.Seeker)
-	wa, isAt := w.(io.WriterAt)
-	switch {
-	case isSeeker && isAt:
-		return struct {
-			*countingWriter
-			seekFwd
-			countWriteAt
-		}{c, seekFwd{s}, countWriteAt{wa, &c.n}}
-	case isSeeker:
-		return struct {
-			*countingWriter
-			seekFwd
-		}{c, seekFwd{s}}
-	case isAt:
-		return struct {
-			*countingWriter
-			countWriteAt
-		}{c, countWriteAt{wa, &c.n}}
+	s, _ := w.(io.Seeker)
+	var at io.WriterAt
+	if wa, ok := w.(io.WriterAt); ok {
+		at = countWriteAt{wa, &c.n}
 	}
-	return c
+	return withCountingWriterMethods(c, s, at)
 }
 
 type countingWriter struct {

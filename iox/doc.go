@@ -19,3 +19,5 @@
 //
 // The contract checkers in package iox/ioxtest are run over every type here.
 package iox
+
+//go:generate go run ./internal/methodsets/gen methodsets.go

@@ -120,10 +120,7 @@ func MultiWriter(ws ...io.Writer) io.Writer {
 	if len(was) == 0 {
 		return m
 	}
-	return struct {
-		*multiWriter
-		multiWriterAt
-	}{m, multiWriterAt(was)}
+	return withWriterMethods(m, nil, nil, multiWriterAt(was))
 }
 
 type multiWriter struct{ ws []io.Writer }
@@ -168,13 +165,11 @@ func (m multiWriterAt) WriteAt(p []byte, off int64) (int, error) {
 // reach w out of order or twice.
 func TeeReader(r io.Reader, w io.Writer) io.Reader {
 	t := &teeReader{r: r, w: w}
-	if wt, ok := r.(io.WriterTo); ok {
-		return struct {
-			*teeReader
-			teeWriteTo
-		}{t, teeWriteTo{wt, w}}
+	var wt io.WriterTo
+	if x, ok := r.(io.WriterTo); ok {
+		wt = teeWriteTo{x, w}
 	}
-	return t
+	return withReaderMethods(t, wt, nil, nil)
 }
 
 type teeReader struct {

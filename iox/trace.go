@@ -151,110 +151,38 @@ func (t *Tracer) record(c Call, nests bool, f func() (int64, error)) (int64, err
 // implements io.WriterTo, io.Seeker and io.ReaderAt exactly when r does.
 func (t *Tracer) Reader(name string, r io.Reader) io.Reader {
 	b := &tracedReader{t: t, name: name, r: r}
-	wt, isWT := r.(io.WriterTo)
-	s, isS := r.(io.Seeker)
-	ra, isAt := r.(io.ReaderAt)
-	w := tWriteTo{b, wt}
-	sk := tSeek{t, name, s}
-	at := tReadAt{t, name, ra}
-	switch {
-	case isWT && isS && isAt:
-		return struct {
-			*tracedReader
-			tWriteTo
-			tSeek
-			tReadAt
-		}{b, w, sk, at}
-	case isWT && isS:
-		return struct {
-			*tracedReader
-			tWriteTo
-			tSeek
-		}{b, w, sk}
-	case isWT && isAt:
-		return struct {
-			*tracedReader
-			tWriteTo
-			tReadAt
-		}{b, w, at}
-	case isS && isAt:
-		return struct {
-			*tracedReader
-			tSeek
-			tReadAt
-		}{b, sk, at}
-	case isWT:
-		return struct {
-			*tracedReader
-			tWriteTo
-		}{b, w}
-	case isS:
-		return struct {
-			*tracedReader
-			tSeek
-		}{b, sk}
-	case isAt:
-		return struct {
-			*tracedReader
-			tReadAt
-		}{b, at}
+	var wt io.WriterTo
+	if x, ok := r.(io.WriterTo); ok {
+		wt = tWriteTo{b, x}
 	}
-	return b
+	var s io.Seeker
+	if x, ok := r.(io.Seeker); ok {
+		s = tSeek{t, name, x}
+	}
+	var at io.ReaderAt
+	if x, ok := r.(io.ReaderAt); ok {
+		at = tReadAt{t, name, x}
+	}
+	return withReaderMethods(b, wt, s, at)
 }
 
 // Writer returns w traced under name. Its method set mirrors w's: it
 // implements io.ReaderFrom, io.Seeker and io.WriterAt exactly when w does.
 func (t *Tracer) Writer(name string, w io.Writer) io.Writer {
 	b := &tracedWriter{t: t, name: name, w: w}
-	rf, isRF := w.(io.ReaderFrom)
-	s, isS := w.(io.Seeker)
-	wa, isAt := w.(io.WriterAt)
-	f := tReadFrom{b, rf}
-	sk := tSeek{t, name, s}
-	at := tWriteAt{t, name, wa}
-	switch {
-	case isRF && isS && isAt:
-		return struct {
-			*tracedWriter
-			tReadFrom
-			tSeek
-			tWriteAt
-		}{b, f, sk, at}
-	case isRF && isS:
-		return struct {
-			*tracedWriter
-			tReadFrom
-			tSeek
-		}{b, f, sk}
-	case isRF && isAt:
-		return struct {
-			*tracedWriter
-			tReadFrom
-			tWriteAt
-		}{b, f, at}
-	case isS && isAt:
-		return struct {
-			*tracedWriter
-			tSeek
-			tWriteAt
-		}{b, sk, at}
-	case isRF:
-		return struct {
-			*tracedWriter
-			tReadFrom
-		}{b, f}
-	case isS:
-		return struct {
-			*tracedWriter
-			tSeek
-		}{b, sk}
-	case isAt:
-		return struct {
-			*tracedWriter
-			tWriteAt
-		}{b, at}
+	var rf io.ReaderFrom
+	if x, ok := w.(io.ReaderFrom); ok {
+		rf = tReadFrom{b, x}
 	}
-	return b
+	var s io.Seeker
+	if x, ok := w.(io.Seeker); ok {
+		s = tSeek{t, name, x}
+	}
+	var at io.WriterAt
+	if x, ok := w.(io.WriterAt); ok {
+		at = tWriteAt{t, name, x}
+	}
+	return withWriterMethods(b, rf, s, at)
 }
 
 type tracedReader struct {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,17 +13,28 @@ import (
 	"github.com/deferio/deferio/defer/interp"
 	"github.com/deferio/deferio/defer/interp/toolchain"
 	"github.com/deferio/deferio/defer/strategy"
+	"github.com/deferio/deferio/internal/cli"
 )
 
-func compareVerb(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("compare", stdout)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	file, err := oneFile(fs)
-	if err != nil {
-		return err
-	}
+var compareVerb = cli.Verb{
+	Name: "compare",
+	Args: "FILE.go",
+	Help: `real toolchain (go build -gcflags=-d=defer, then run) against the model:
+output, exit status, panic line, strategy of every defer
+
+Exits 0 when model and toolchain agree, 1 when they differ.`,
+	Setup: func(*flag.FlagSet) cli.Action {
+		return func(ctx context.Context, s cli.Streams, args []string) error {
+			file, err := oneFile("compare", args)
+			if err != nil {
+				return err
+			}
+			return compareFile(ctx, file, s.Stdout)
+		}
+	},
+}
+
+func compareFile(ctx context.Context, file string, stdout io.Writer) error {
 	src, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("unable to read the program: %w", err)
@@ -87,7 +99,7 @@ func compareVerb(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	}
 	fmt.Fprintf(stdout, "\nverdict: DIFFERENT in %d row(s)\n", diffs)
-	return exitError{1}
+	return cli.Exit(1)
 }
 
 // show makes a value fit one table cell.

@@ -71,7 +71,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "-q", "-json", good}, "cannot be combined"},
 		{[]string{"run", "-steps", "0", good}, "-steps must be positive"},
 		{[]string{"run", "-go", "1.9", good}, "deferlab: usage: -go: unable to model Go"},
-		{[]string{"run", "-bogus", good}, "deferlab: usage: flag provided but not defined"},
+		{[]string{"run", "-bogus", good}, "deferlab: usage: run: flag provided but not defined"},
 		{[]string{"run", filepath.Join(t.TempDir(), "missing.go")}, "deferlab: unable to read the program"},
 		{[]string{"run", writeProg(t, "package main\nfunc main() {")}, "deferlab: unable to parse the program"},
 		{[]string{"run", writeProg(t, "package main\nfunc main() { go main() }\n")}, "go statements are outside the subset"},
@@ -165,7 +165,7 @@ func TestList(t *testing.T) {
 func TestStrategiesVerb(t *testing.T) {
 	for _, args := range [][]string{{"strategies"}, {"strategies", "-bogus", "./..."}} {
 		code, _, stderr := deferlab(t, args...)
-		if code != 2 || !strings.HasPrefix(stderr, "deferlab strategies: ") && !strings.Contains(stderr, "flag provided but not defined") {
+		if code != 2 || !strings.HasPrefix(stderr, "deferlab: usage: strategies: ") {
 			t.Errorf("deferlab %q: status %d, stderr %q; want status 2 and a message", args, code, stderr)
 		}
 	}

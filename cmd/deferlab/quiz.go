@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"embed"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/deferio/deferio/defer/interp"
+	"github.com/deferio/deferio/internal/cli"
 	"github.com/deferio/deferio/internal/lesson"
 )
 
@@ -43,38 +45,45 @@ func questions() ([]question, error) {
 // quizVerb shows programs, reads the player's prediction of each one's
 // standard output from stdin (lines, ended by an empty line or the end
 // of input), then runs the program on the model and scores the answer.
-func quizVerb(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
-	fs := newFlags("quiz", stdout)
-	n := fs.Int("n", 3, "ask `N` questions")
-	seed := fs.Uint64("seed", 0, "pick the questions with this `seed` (0: a new pick every time)")
-	noColor := fs.Bool("no-color", false, "never use colour")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("%w: quiz takes no arguments", errUsage)
-	}
+var quizVerb = cli.Verb{
+	Name: "quiz",
+	Help: `show N programs; type what each prints (end with an empty line), then
+see what it really prints and your score`,
+	Setup: func(fs *flag.FlagSet) cli.Action {
+		n := fs.Int("n", 3, "ask `N` questions")
+		seed := fs.Uint64("seed", 0, "pick the questions with this `seed` (0: a new pick every time)")
+		noColor := fs.Bool("no-color", false, "never use colour")
+		return func(ctx context.Context, s cli.Streams, args []string) error {
+			if len(args) != 0 {
+				return cli.Usagef("quiz takes no arguments")
+			}
+			return playQuiz(ctx, *n, *seed, s.Color(*noColor), s.Stdin, s.Stdout)
+		}
+	},
+}
+
+func playQuiz(ctx context.Context, n int, seed uint64, color bool, stdin io.Reader, stdout io.Writer) error {
 	qs, err := questions()
 	if err != nil {
 		return err
 	}
-	if *n < 1 || *n > len(qs) {
-		return fmt.Errorf("%w: -n must be between 1 and %d, got %d", errUsage, len(qs), *n)
+	if n < 1 || n > len(qs) {
+		return cli.Usagef("-n must be between 1 and %d, got %d", len(qs), n)
 	}
-	s := *seed
+	s := seed
 	if s == 0 {
 		s = uint64(time.Now().UnixNano())
 	}
 	rnd := rand.New(rand.NewPCG(s, s>>1|1))
 	rnd.Shuffle(len(qs), func(i, j int) { qs[i], qs[j] = qs[j], qs[i] })
-	p := lesson.NewPage(stdout, !*noColor && lesson.ColorFor(stdout))
+	p := lesson.NewPage(stdout, color)
 	in := bufio.NewScanner(stdin)
 	score := 0
-	for i, q := range qs[:*n] {
+	for i, q := range qs[:n] {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		p.Heading(fmt.Sprintf("question %d of %d", i+1, *n))
+		p.Heading(fmt.Sprintf("question %d of %d", i+1, n))
 		p.Code(q.name, string(q.src))
 		p.Text("What does it print on standard output? Type the lines, then an empty line:")
 		var answer []string
@@ -105,7 +114,7 @@ func quizVerb(ctx context.Context, args []string, stdin io.Reader, stdout io.Wri
 			p.Text("Not quite: compare your lines with the output above, then try `deferlab run " + q.name + "` on a copy to see every step.")
 		}
 	}
-	p.Textf("Score: %d of %d.", score, *n)
+	p.Textf("Score: %d of %d.", score, n)
 	return p.Err()
 }
 

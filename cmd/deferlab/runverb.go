@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/deferio/deferio/defer/chain"
 	"github.com/deferio/deferio/defer/interp"
+	"github.com/deferio/deferio/internal/cli"
 	"github.com/deferio/deferio/internal/lesson"
 )
 
@@ -33,50 +35,70 @@ type jsonRun struct {
 	Events    []chain.Event `json:"events"`
 }
 
-func runVerb(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("run", stdout)
-	quiet := fs.Bool("q", false, "behave like the compiled program: its output and exit status only")
-	asJSON := fs.Bool("json", false, "print the defers and events as JSON instead of the diagram")
-	svgOut := fs.String("svg", "", "also write the chain over time as an SVG picture to `OUT`")
-	steps := fs.Int("steps", interp.DefaultStepLimit, "step limit: end runaway programs after `N` steps")
-	noColor := fs.Bool("no-color", false, "never use colour")
-	goVersion := fs.String("go", "1.26", "model the strategies of Go `VERSION`: 1.12 (heap only), 1.13 (heap and stack), 1.14 or 1.26")
-	if err := parse(fs, args); err != nil {
-		return err
+var runVerb = cli.Verb{
+	Name: "run",
+	Args: "FILE.go",
+	Help: `run FILE.go on the runtime model: its output, then the defer chain step
+by step (-json: events as JSON; -svg: a picture; -q: only what the
+compiled program would print, and its status)
+
+FILE.go must stay in the subset documented in package defer/interp. The
+exit status is the program's own (0, os.Exit's code, 2 for a crash).`,
+	Setup: func(fs *flag.FlagSet) cli.Action {
+		var o runOptions
+		fs.BoolVar(&o.quiet, "q", false, "behave like the compiled program: its output and exit status only")
+		fs.BoolVar(&o.asJSON, "json", false, "print the defers and events as JSON instead of the diagram")
+		fs.StringVar(&o.svgOut, "svg", "", "also write the chain over time as an SVG picture to `OUT`")
+		fs.IntVar(&o.steps, "steps", interp.DefaultStepLimit, "step limit: end runaway programs after `N` steps")
+		fs.BoolVar(&o.noColor, "no-color", false, "never use colour")
+		fs.StringVar(&o.goVersion, "go", "1.26", "model the strategies of Go `VERSION`: 1.12 (heap only), 1.13 (heap and stack), 1.14 or 1.26")
+		return func(_ context.Context, s cli.Streams, args []string) error {
+			file, err := oneFile("run", args)
+			if err != nil {
+				return err
+			}
+			return runFile(file, o, s)
+		}
+	},
+}
+
+type runOptions struct {
+	quiet, asJSON, noColor bool
+	svgOut, goVersion      string
+	steps                  int
+}
+
+func runFile(file string, o runOptions, s cli.Streams) error {
+	stdout, stderr := s.Stdout, s.Stderr
+	if o.steps <= 0 {
+		return cli.Usagef("-steps must be positive, got %d", o.steps)
 	}
-	file, err := oneFile(fs)
+	if o.quiet && (o.asJSON || o.svgOut != "") {
+		return cli.Usagef("-q prints no trace, so it cannot be combined with -json or -svg")
+	}
+	strat, err := interp.HistoricStrategies(o.goVersion)
 	if err != nil {
-		return err
-	}
-	if *steps <= 0 {
-		return fmt.Errorf("%w: -steps must be positive, got %d", errUsage, *steps)
-	}
-	if *quiet && (*asJSON || *svgOut != "") {
-		return fmt.Errorf("%w: -q prints no trace, so it cannot be combined with -json or -svg", errUsage)
-	}
-	strat, err := interp.HistoricStrategies(*goVersion)
-	if err != nil {
-		return fmt.Errorf("%w: -go: %v", errUsage, err)
+		return cli.Usagef("-go: %v", err)
 	}
 	prog, err := interp.LoadFile(file, strat)
 	if err != nil {
 		return err
 	}
-	res, err := prog.Run(interp.Options{Trace: !*quiet, StepLimit: *steps})
+	res, err := prog.Run(interp.Options{Trace: !o.quiet, StepLimit: o.steps})
 	if err != nil {
 		return fmt.Errorf("unable to run %s on the model: %w", file, err)
 	}
-	if *quiet {
+	if o.quiet {
 		io.WriteString(stdout, res.Stdout)
 		io.WriteString(stderr, res.Stderr)
-		return exitError{res.Status}
+		return cli.Exit(res.Status)
 	}
-	if *svgOut != "" {
-		if err := writeSVG(*svgOut, res.Events); err != nil {
+	if o.svgOut != "" {
+		if err := writeSVG(o.svgOut, res.Events); err != nil {
 			return err
 		}
 	}
-	if *asJSON {
+	if o.asJSON {
 		out := jsonRun{File: file, Stdout: res.Stdout, Stderr: res.Stderr, Status: res.Status, How: res.How,
 			PanicLine: res.PanicLine, Cost: res.Cost, Events: res.Events}
 		for _, d := range prog.Defers {
@@ -87,9 +109,9 @@ func runVerb(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := enc.Encode(out); err != nil {
 			return fmt.Errorf("unable to write JSON: %w", err)
 		}
-		return exitError{res.Status}
+		return cli.Exit(res.Status)
 	}
-	color := !*noColor && lesson.ColorFor(stdout)
+	color := s.Color(o.noColor)
 	p := lesson.NewPage(stdout, color)
 	p.Output("stdout", res.Stdout)
 	p.Output("stderr", res.Stderr)
@@ -111,7 +133,7 @@ func runVerb(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := p.Err(); err != nil {
 		return fmt.Errorf("unable to write the output: %w", err)
 	}
-	return exitError{res.Status}
+	return cli.Exit(res.Status)
 }
 
 func writeSVG(path string, events []chain.Event) error {

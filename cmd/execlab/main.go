@@ -7,6 +7,7 @@
 //	execlab [-no-color] lessons
 //	execlab [-no-color] lesson ID
 //	execlab list
+//	execlab help [VERB]
 //
 // run starts CMD through procx.Command: in a process group of its own, so
 // a timeout (or Ctrl-C, or SIGTERM to execlab) ends CMD and every process
@@ -35,7 +36,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/deferio/deferio/internal/lesson"
+	"github.com/deferio/deferio/internal/cli"
 	"github.com/deferio/deferio/internal/lessons/execlessons"
 	"github.com/deferio/deferio/procx"
 	"golang.org/x/sys/unix"
@@ -43,31 +44,19 @@ import (
 
 // Exit codes of execlab itself.
 const (
-	exitUsage    = 2
 	exitNotFound = 127
 	exitInternal = 125
 )
 
-const usage = `usage: execlab [-no-color] VERB [ARGS]
-
-verbs:
-  run [-timeout D] [-signal SIG] [-keep-terminal] [-max-line N] -- CMD ARGS...
-        run CMD in its own process group; a timeout, Ctrl-C or SIGTERM ends
-        CMD and everything it started. Streams its output line by line and
-        prints how it ended (exit code or signal, core dump, CPU time, max RSS).
-        CMD's stdin is /dev/null, unless -keep-terminal: then CMD stays in
-        execlab's process group and uses execlab's stdin, stdout and stderr.
-        Exits with CMD's code, 128+N if CMD was killed by signal N, 127 if
-        CMD could not be started.
-  lessons
-        run every exec lesson in order
-  lesson ID
-        run one lesson
-  list
-        list the lessons
-
-flags:
-`
+var command = &cli.Command{
+	Name: "execlab",
+	Doc: `Runs programs the careful way and teaches how Go starts, stops and
+waits for them on Linux.`,
+	Verbs: append([]cli.Verb{runVerb}, cli.LessonVerbs("exec", execlessons.Lessons, nil)...),
+	Footer: `Exit status: run exits with CMD's code, 128+N if CMD was killed by signal
+N, 127 if CMD could not be started; 1 when a lesson fails; 2 for a usage
+error.`,
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -81,51 +70,7 @@ var stdin io.Reader = os.Stdin
 
 // run is execlab without the process around it, for tests.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("execlab", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	noColor := fs.Bool("no-color", false, "never colour the lessons")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return exitUsage
-	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "execlab: no verb given (run, lessons, lesson, list)")
-		fs.Usage()
-		return exitUsage
-	}
-	opts := lesson.Options{Color: !*noColor && lesson.ColorFor(stdout)}
-	verb, rest := fs.Arg(0), fs.Args()[1:]
-	switch verb {
-	case "run":
-		return runVerb(ctx, rest, stdout, stderr)
-	case "lessons", "lesson", "list":
-		err := lesson.Dispatch(ctx, "execlab", verb, rest, execlessons.Lessons(), stdout, opts)
-		if errors.Is(err, lesson.ErrUsage) {
-			return usageErr(stderr, "%v", err)
-		}
-		if err != nil {
-			fmt.Fprintln(stderr, "execlab:", err)
-			return 1
-		}
-		return 0
-	case "help":
-		fs.Usage()
-		return 0
-	default:
-		return usageErr(stderr, "unknown verb %q (run, lessons, lesson, list)", verb)
-	}
-}
-
-func usageErr(stderr io.Writer, format string, args ...any) int {
-	fmt.Fprintf(stderr, "execlab: "+format+"\n", args...)
-	fmt.Fprintln(stderr, "run execlab -h for help")
-	return exitUsage
+	return command.Run(ctx, args, cli.Streams{Stdin: stdin, Stdout: stdout, Stderr: stderr})
 }
 
 // parseSignal accepts "TERM", "SIGTERM" or "15".
@@ -146,61 +91,79 @@ func parseSignal(s string) (syscall.Signal, error) {
 	return 0, fmt.Errorf("unknown signal %q", s)
 }
 
-func runVerb(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("execlab run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	timeout := fs.Duration("timeout", 0, "end CMD and its process group after this long (0: no limit)")
-	sigName := fs.String("signal", "KILL", "signal sent to CMD's process group on timeout or interrupt")
-	keep := fs.Bool("keep-terminal", false, "for interactive programs: keep CMD in execlab's process group, with execlab's stdin, stdout and stderr (no line streaming); a timeout then reaches only CMD, not its children")
-	maxLine := fs.Int("max-line", procx.DefaultMaxLine, "longest line passed on in one piece; longer lines are split")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: execlab run [-timeout D] [-signal SIG] [-keep-terminal] [-max-line N] -- CMD ARGS...")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
+var runVerb = cli.Verb{
+	Name: "run",
+	Args: "-- CMD ARGS...",
+	Help: `run CMD in its own process group; a timeout, Ctrl-C or SIGTERM ends CMD
+and everything it started. Streams its output line by line and prints how
+it ended (exit code or signal, core dump, CPU time, max RSS).
+
+CMD's stdin is /dev/null, unless -keep-terminal: then CMD stays in
+execlab's process group and uses execlab's stdin, stdout and stderr.
+Exits with CMD's code, 128+N if CMD was killed by signal N, 127 if CMD
+could not be started.`,
+	Setup: func(fs *flag.FlagSet) cli.Action {
+		timeout := fs.Duration("timeout", 0, "end CMD and its process group after `D` (0: no limit)")
+		sigName := fs.String("signal", "KILL", "the signal, `SIG`, sent to CMD's process group on timeout or interrupt")
+		keep := fs.Bool("keep-terminal", false, "for interactive programs: keep CMD in execlab's process group, with execlab's stdin, stdout and stderr (no line streaming); a timeout then reaches only CMD, not its children")
+		maxLine := fs.Int("max-line", procx.DefaultMaxLine, "longest line passed on in one piece (`N` bytes); longer lines are split")
+		return func(ctx context.Context, s cli.Streams, argv []string) error {
+			code, err := runCommand(ctx, argv, runOptions{*timeout, *sigName, *keep, *maxLine}, s)
+			if err != nil {
+				return err
+			}
+			return cli.Exit(code)
 		}
-		return exitUsage
-	}
-	argv := fs.Args()
+	},
+}
+
+type runOptions struct {
+	timeout time.Duration
+	signal  string
+	keep    bool
+	maxLine int
+}
+
+// runCommand runs argv and returns the exit status execlab passes on.
+func runCommand(ctx context.Context, argv []string, o runOptions, s cli.Streams) (int, error) {
+	stdout, stderr := s.Stdout, s.Stderr
 	if len(argv) == 0 {
-		return usageErr(stderr, "run needs a command after --")
+		return 0, cli.Usagef("run needs a command after --")
 	}
-	if *timeout < 0 {
-		return usageErr(stderr, "-timeout %v is negative", *timeout)
+	if o.timeout < 0 {
+		return 0, cli.Usagef("-timeout %v is negative", o.timeout)
 	}
-	if *maxLine <= 0 {
-		return usageErr(stderr, "-max-line %d must be positive", *maxLine)
+	if o.maxLine <= 0 {
+		return 0, cli.Usagef("-max-line %d must be positive", o.maxLine)
 	}
-	sig, err := parseSignal(*sigName)
+	sig, err := parseSignal(o.signal)
 	if err != nil {
-		return usageErr(stderr, "-signal: %v", err)
+		return 0, cli.Usagef("-signal: %v", err)
 	}
 	opts := []procx.Option{procx.CancelSignal(sig)}
-	if *keep {
+	if o.keep {
 		opts = append(opts, procx.KeepTerminal())
 	}
-	if *timeout > 0 {
+	if o.timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, *timeout)
+		ctx, cancel = context.WithTimeout(ctx, o.timeout)
 		defer cancel()
 	}
 	if _, err := procx.Command(ctx, argv, opts...); err != nil {
-		fmt.Fprintln(stderr, "execlab:", err)
 		if errors.Is(err, procx.ErrEmptyArgv) {
-			return exitUsage
+			return 0, cli.Usagef("%v", err)
 		}
-		return exitNotFound
+		fmt.Fprintln(stderr, "execlab:", err)
+		return exitNotFound, nil
 	}
 	start := time.Now()
 	var st procx.Status
-	if *keep {
+	if o.keep {
 		// The program talks to the terminal itself: a pipe in between
 		// would make it stop seeing a terminal.
-		st, err = procx.Run(ctx, argv, stdin, stdout, stderr, opts...)
+		st, err = procx.Run(ctx, argv, s.Stdin, stdout, stderr, opts...)
 	} else {
-		st, err = procx.Stream(ctx, argv, *maxLine, func(src procx.Source, l procx.Line) {
+		st, err = procx.Stream(ctx, argv, o.maxLine, func(src procx.Source, l procx.Line) {
 			w := stdout
 			if src == procx.FromStderr {
 				w = stderr
@@ -212,26 +175,26 @@ func runVerb(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if st.Pid == 0 {
 		// Never started.
 		if errors.Is(err, context.DeadlineExceeded) {
-			fmt.Fprintf(stderr, "execlab: %s: not started: the %v timeout expired first\n", argv[0], *timeout)
+			fmt.Fprintf(stderr, "execlab: %s: not started: the %v timeout expired first\n", argv[0], o.timeout)
 		} else {
 			fmt.Fprintln(stderr, "execlab:", err)
 		}
-		return exitNotFound
+		return exitNotFound, nil
 	}
 	why := ""
 	if ctxErr := ctx.Err(); errors.Is(ctxErr, context.DeadlineExceeded) {
-		why = fmt.Sprintf(" after the %v timeout", *timeout)
+		why = fmt.Sprintf(" after the %v timeout", o.timeout)
 	} else if ctxErr != nil {
 		why = " after an interrupt"
 	}
 	fmt.Fprintf(stderr, "execlab: %s: %v%s (wall %v, %s)\n", argv[0], st, why, elapsed, st.Usage())
 	switch {
 	case st.Exited:
-		return st.Code
+		return st.Code, nil
 	case st.Signaled:
-		return 128 + int(st.Signal)
+		return 128 + int(st.Signal), nil
 	default:
-		return exitInternal
+		return exitInternal, nil
 	}
 }
 

@@ -113,8 +113,6 @@ func TestRun(t *testing.T) {
 		{"unknown lesson", []string{"lesson", "exec-nope"}, 2, "", []string{`no lesson "exec-nope"`}},
 		{"lessons with arguments", []string{"lessons", "x"}, 2, "", []string{"lessons takes no arguments"}},
 		{"list with arguments", []string{"list", "x"}, 2, "", []string{"list takes no arguments"}},
-		{"help", []string{"-h"}, 0, "", []string{"verbs:", "run [-timeout D]"}},
-		{"run help", []string{"run", "-h"}, 0, "", []string{"-keep-terminal"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,6 +130,27 @@ func TestRun(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-h"}, []string{"Verbs:", "run [-keep-terminal] [-max-line N] [-signal SIG] [-timeout D] -- CMD ARGS..."}},
+		{[]string{"run", "-h"}, []string{"usage: execlab run", "-keep-terminal", "Exits with CMD's code"}},
+		{[]string{"help", "run"}, []string{"usage: execlab run", "-keep-terminal"}},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), tt.args, &stdout, &stderr); code != 0 || stderr.Len() != 0 {
+			t.Errorf("%q: exit %d, stderr %q; want 0 and nothing on stderr", tt.args, code, stderr.String())
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(stdout.String(), w) {
+				t.Errorf("%q: the help lacks %q:\n%s", tt.args, w, stdout.String())
+			}
+		}
 	}
 }
 

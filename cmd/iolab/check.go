@@ -1,34 +1,47 @@
 package main
 
 import (
+	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/deferio/deferio/internal/cli"
 	"github.com/deferio/deferio/iox/ioxtest"
 )
 
 // maxCheckSize bounds the file check reads into memory.
 const maxCheckSize = 64 << 20
 
-func checkVerb(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("check", stderr)
-	if err := parse(fs, args); err != nil {
-		return err
+var checkVerb = cli.Verb{
+	Name: "check",
+	Args: "FILE",
+	Help: `run the iox/ioxtest contract checkers (Reader, Seeker, ReaderAt,
+WriterTo) on FILE and print the violations; exit 1 when there are some
+
+check opens FILE read-only, each checker on a fresh descriptor.`,
+	Setup: func(*flag.FlagSet) cli.Action {
+		return func(_ context.Context, s cli.Streams, args []string) error {
+			return checkFile(args, s.Stdout)
+		}
+	},
+}
+
+func checkFile(args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return cli.Usagef("check takes one FILE, got %d arguments", len(args))
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: check takes one FILE, got %d arguments", errUsage, fs.NArg())
-	}
-	path := fs.Arg(0)
+	path := args[0]
 	fi, err := os.Stat(path)
 	if err != nil {
 		return fmt.Errorf("unable to check %s: %w", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%w: %s is not a regular file", errUsage, path)
+		return cli.Usagef("%s is not a regular file", path)
 	}
 	if fi.Size() > maxCheckSize {
-		return fmt.Errorf("%w: %s has %d bytes; check reads the file into memory and takes at most %d", errUsage, path, fi.Size(), maxCheckSize)
+		return cli.Usagef("%s has %d bytes; check reads the file into memory and takes at most %d", path, fi.Size(), maxCheckSize)
 	}
 	content, err := os.ReadFile(path)
 	if err != nil {
@@ -66,7 +79,7 @@ func checkVerb(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if found {
-		return errFound
+		return cli.Exit(1) // the violations are printed
 	}
 	return nil
 }

@@ -10,6 +10,7 @@
 //	iolab list                         list the lessons
 //	iolab copy [-wrap WAY] SRC DST     copy SRC to DST, traced
 //	iolab check FILE                   check *os.File's contracts on FILE
+//	iolab help [VERB]                  the help, or a verb's flags
 //
 // copy wraps the source and the destination in an iox.Tracer and prints
 // every call io.Copy made. -wrap chooses what goes around the source
@@ -28,12 +29,12 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
+
+	"github.com/deferio/deferio/internal/cli"
+	"github.com/deferio/deferio/internal/lessons/iolessons"
 )
 
 func main() {
@@ -43,76 +44,13 @@ func main() {
 	os.Exit(code)
 }
 
-// errUsage marks errors in the command line.
-var errUsage = errors.New("usage")
-
-// errFound marks a check that found violations (exit 1, already printed).
-var errFound = errors.New("violations found")
-
-const usage = `usage: iolab VERB [flags] [args]
-
-Verbs:
-  lessons [-no-color]        run every io lesson in order
-  lesson [-no-color] ID      run one lesson
-  list                       list the lessons
-  copy [-wrap WAY] SRC DST   copy the file SRC to DST through traced
-                             wrappers and print every call io.Copy made;
-                             WAY is none (default), counting or hidden
-  check FILE                 run the iox/ioxtest contract checkers
-                             (Reader, Seeker, ReaderAt, WriterTo) on FILE
-
-Exit status: 0 on success, 1 when check finds violations or a copy or a
-lesson fails, 2 for a usage error.
-`
+var command = &cli.Command{
+	Name:   "iolab",
+	Doc:    "Shows what happens under Go's io interfaces.",
+	Verbs:  append(cli.LessonVerbs("io", iolessons.Lessons, nil), copyVerb, checkVerb),
+	Footer: "Exit status: 0 on success, 1 when check finds violations or a copy or a\nlesson fails, 2 for a usage error.",
+}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	err := dispatch(ctx, args, stdout, stderr)
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.Is(err, errFound):
-		return 1
-	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "iolab: %v\niolab: run 'iolab -h' for help\n", err)
-		return 2
-	default:
-		fmt.Fprintf(stderr, "iolab: %v\n", err)
-		return 1
-	}
-}
-
-func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return fmt.Errorf("%w: no verb given (lessons, lesson, list, copy, check)", errUsage)
-	}
-	verb, rest := args[0], args[1:]
-	switch verb {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, usage)
-		return nil
-	case "lessons", "lesson", "list":
-		return lessonsVerb(ctx, verb, rest, stdout, stderr)
-	case "copy":
-		return copyVerb(rest, stdout, stderr)
-	case "check":
-		return checkVerb(rest, stdout, stderr)
-	}
-	return fmt.Errorf("%w: unknown verb %q (lessons, lesson, list, copy, check)", errUsage, verb)
-}
-
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("iolab "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage+"\nFlags of "+name+":\n"); fs.PrintDefaults() }
-	return fs
-}
-
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	return nil
+	return command.Run(ctx, args, cli.Streams{Stdin: os.Stdin, Stdout: stdout, Stderr: stderr})
 }

@@ -7,6 +7,7 @@
 //	tour ID [ID...]      run the named lessons
 //	tour -list           list the lessons
 //	tour -topic defer    run one topic's lessons
+//	tour help            the help (also -h, --help)
 //
 // Colour is used on a terminal unless -no-color is given or NO_COLOR is set.
 // Lessons that need root say what they would show when run without it.
@@ -47,7 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "tour: %v\n", err)
+		fmt.Fprintf(stderr, "tour: %v\ntour: run 'tour help' for help\n", err)
 		return 2
 	default:
 		fmt.Fprintf(stderr, "tour: %v\n", err)
@@ -57,18 +58,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func tour(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("tour", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	list := fs.Bool("list", false, "list the lessons and exit")
 	topic := fs.String("topic", "", "run only the lessons of this `topic` (defer, io, exec, peer, container)")
 	noColor := fs.Bool("no-color", false, "never use colour")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: tour [-list] [-no-color] [-topic TOPIC] [ID...]\n\n"+
-			"Runs deferio's lessons: every one in order, or those named.\n\n")
+	help := func() error {
+		fmt.Fprintf(stdout, "usage: tour [-list] [-no-color] [-topic TOPIC] [ID...]\n\n"+
+			"Runs deferio's lessons: every one in order, or those named.\n\nFlags:\n")
+		fs.SetOutput(stdout)
 		fs.PrintDefaults()
+		return flag.ErrHelp
+	}
+	if len(args) > 0 && args[0] == "help" {
+		return help()
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return help()
 		}
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}

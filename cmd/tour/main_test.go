@@ -45,7 +45,10 @@ func TestUsageErrorsExit2(t *testing.T) {
 			t.Errorf("tour %v: stdout %q, stderr %q", args, out, errs)
 		}
 	}
-	if code, _, errs := runTour("-h"); code != 0 || !strings.Contains(errs, "usage: tour") {
-		t.Errorf("tour -h: exit %d, %q", code, errs)
+	_, want, _ := runTour("help")
+	for _, arg := range []string{"-h", "-help", "--help", "help"} {
+		if code, out, errs := runTour(arg); code != 0 || out != want || !strings.Contains(out, "usage: tour") || errs != "" {
+			t.Errorf("tour %s: exit %d, stdout %q, stderr %q; want 0 and the help on stdout", arg, code, out, errs)
+		}
 	}
 }

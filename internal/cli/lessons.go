@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"context"
+	"flag"
+
+	"github.com/deferio/deferio/internal/lesson"
+)
+
+// LessonVerbs returns the verbs every lab shares, over the lessons all
+// returns:
+//
+//	list                 one line per lesson
+//	lessons [-no-color]  every lesson, in order
+//	lesson [-no-color] ID  one lesson
+//
+// topic names the lessons in the help ("defer", "io" ...). extra, if not
+// nil, declares more flags of lessons and lesson (peerlab's -loopback) and
+// returns what applies them before a lesson runs.
+func LessonVerbs(topic string, all func() []lesson.Lesson, extra func(fs *flag.FlagSet) func()) []Verb {
+	setup := func(run func(ctx context.Context, s Streams, args []string, opts lesson.Options) error) func(fs *flag.FlagSet) Action {
+		return func(fs *flag.FlagSet) Action {
+			noColor := fs.Bool("no-color", false, "never use colour")
+			apply := func() {}
+			if extra != nil {
+				apply = extra(fs)
+			}
+			return func(ctx context.Context, s Streams, args []string) error {
+				apply()
+				return run(ctx, s, args, lesson.Options{Color: s.Color(*noColor)})
+			}
+		}
+	}
+	return []Verb{
+		{
+			Name: "lessons",
+			Help: "run every " + topic + " lesson, in order",
+			Setup: setup(func(ctx context.Context, s Streams, args []string, opts lesson.Options) error {
+				if len(args) != 0 {
+					return Usagef("lessons takes no arguments, got %q (to run one: lesson ID)", args)
+				}
+				return lesson.RunAll(ctx, s.Stdout, all(), opts)
+			}),
+		},
+		{
+			Name: "lesson",
+			Args: "ID",
+			Help: "run one " + topic + " lesson (IDs: list)",
+			Setup: setup(func(ctx context.Context, s Streams, args []string, opts lesson.Options) error {
+				if len(args) != 1 {
+					return Usagef("lesson takes one lesson ID (see list), got %d arguments", len(args))
+				}
+				l, err := lesson.Find(all(), args[0])
+				if err != nil {
+					return Usagef("no lesson %q (see list)", args[0])
+				}
+				return lesson.Run(ctx, s.Stdout, l, opts)
+			}),
+		},
+		{
+			Name: "list",
+			Help: "list the " + topic + " lessons: ID, topic, title",
+			Setup: func(fs *flag.FlagSet) Action {
+				return func(ctx context.Context, s Streams, args []string) error {
+					if len(args) != 0 {
+						return Usagef("list takes no arguments, got %q", args)
+					}
+					return lesson.List(s.Stdout, all())
+				}
+			},
+		},
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/deferio/deferio/internal/testenv"
 	"github.com/deferio/deferio/iox"
 )
 
@@ -296,14 +297,7 @@ func childGORACE() string {
 
 func findStrace(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("strace")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("strace is needed to prove the zero-copy paths (Debian package strace): %v", err)
-		}
-		t.Skipf("strace is not installed (Debian package strace), so the zero-copy paths cannot be proved: %v", err)
-	}
-	return path
+	return testenv.NeedCommand(t, "strace", "strace")
 }
 
 func TestZeroCopyKeptUnderStrace(t *testing.T) {

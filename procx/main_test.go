@@ -14,8 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deferio/deferio/procx"
 	"golang.org/x/sys/unix"
+
+	"github.com/deferio/deferio/procx"
 )
 
 // The test binary doubles as the program some tests start: when
@@ -143,18 +144,6 @@ func childStates(parent int) map[int]string {
 		}
 	}
 	return kids
-}
-
-// requireRoot skips the test when not root, or fails it when CI=true.
-func requireRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("this test needs root (namespaces), and CI=true makes that a failure")
-	}
-	t.Skip("needs root to create a PID namespace")
 }
 
 // marker returns a unique NAME=VALUE environment entry. Every process

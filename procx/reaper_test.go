@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/deferio/deferio/internal/testenv"
 	"github.com/deferio/deferio/procx"
 )
 
@@ -93,7 +94,7 @@ func checkOrphanReaped(t *testing.T, rep reaperReport) {
 
 // As PID 1 of a new PID namespace (CLONE_NEWPID, as a container's init).
 func TestReaperAsPID1(t *testing.T) {
-	requireRoot(t)
+	testenv.NeedRoot(t, "creates a PID namespace")
 	sys := &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWNS}
 	cmd, r := startReaperChild(t, "reaper-pidns", orphanArgv(), sys)
 	rep := finish(t, cmd, r)
@@ -105,7 +106,7 @@ func TestReaperAsPID1(t *testing.T) {
 
 // A signal sent to PID 1 from outside the namespace reaches the main child.
 func TestReaperForwardsSignals(t *testing.T) {
-	requireRoot(t)
+	testenv.NeedRoot(t, "creates a PID namespace")
 	sys := &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWNS}
 	cmd, r := startReaperChild(t, "reaper-pidns", []string{"sleep", "100"}, sys)
 	line, err := r.ReadString('\n')

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/deferio/deferio/internal/gorun"
+	"github.com/deferio/deferio/internal/testenv"
 )
 
 func deferlab(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -134,18 +134,8 @@ func TestRunDiagramJSONAndSVG(t *testing.T) {
 	}
 }
 
-func needToolchain(t *testing.T) {
-	t.Helper()
-	if _, err := gorun.GoTool(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-}
-
 func TestCompare(t *testing.T) {
-	needToolchain(t)
+	testenv.NeedGo(t)
 	code, stdout, stderr := deferlab(t, "compare", writeProg(t, panicProg))
 	if code != 0 || !strings.Contains(stdout, "verdict: MATCH") {
 		t.Errorf("compare: status %d\n%s\n%s", code, stdout, stderr)

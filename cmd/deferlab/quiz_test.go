@@ -9,6 +9,7 @@ import (
 
 	"github.com/deferio/deferio/defer/interp"
 	"github.com/deferio/deferio/defer/interp/toolchain"
+	"github.com/deferio/deferio/internal/testenv"
 )
 
 // The answers, written by hand.
@@ -66,7 +67,7 @@ func TestQuiz(t *testing.T) {
 // TestQuizProgramsMatchToolchain keeps the quiz honest: each program's
 // output on the model is the compiled program's.
 func TestQuizProgramsMatchToolchain(t *testing.T) {
-	needToolchain(t)
+	testenv.NeedGo(t)
 	qs, err := questions()
 	if err != nil {
 		t.Fatal(err)

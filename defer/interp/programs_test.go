@@ -14,6 +14,7 @@ import (
 	"github.com/deferio/deferio/defer/interp/toolchain"
 	"github.com/deferio/deferio/defer/strategy"
 	"github.com/deferio/deferio/internal/gorun"
+	"github.com/deferio/deferio/internal/testenv"
 )
 
 // loadPrograms reads testdata/progs.
@@ -34,22 +35,12 @@ func loadPrograms(t *testing.T) map[string][]byte {
 	return progs
 }
 
-func needGo(t *testing.T) {
-	t.Helper()
-	if _, err := gorun.GoTool(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the Go toolchain is needed: %v", err)
-		}
-		t.Skipf("the Go toolchain is needed: %v", err)
-	}
-}
-
 // TestProgramsMatchToolchain runs every program of testdata/progs with the
 // model and with the real toolchain: stdout, exit status and the panic
 // line must be identical, and every defer's model strategy must be the
 // compiler's -d=defer verdict.
 func TestProgramsMatchToolchain(t *testing.T) {
-	needGo(t)
+	testenv.NeedGo(t)
 	progs := loadPrograms(t)
 	if len(progs) < 40 {
 		t.Errorf("only %d programs in testdata/progs, want at least 40", len(progs))

@@ -10,24 +10,13 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/deferio/deferio/internal/testenv"
 	"github.com/deferio/deferio/procx/peer"
 	"github.com/deferio/deferio/procx/peer/peertest"
 )
 
-// needNetns skips (or, with CI=true, fails) when this machine cannot build
-// namespaces and iptables rules.
-func needNetns(t *testing.T) {
-	t.Helper()
-	if err := peertest.Missing(true); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI must run this test as root with iproute2 and iptables: %v", err)
-		}
-		t.Skipf("needs root, ip and iptables: %v", err)
-	}
-}
-
 func newLab(t *testing.T) *peertest.Lab {
-	needNetns(t)
+	testenv.Need(t, "root, ip and iptables", peertest.Missing(true))
 	lab, err := peertest.NewLab()
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +30,7 @@ func newLab(t *testing.T) *peertest.Lab {
 }
 
 func newPair(t *testing.T) *peertest.Pair {
-	needNetns(t)
+	testenv.Need(t, "root, ip and iptables", peertest.Missing(true))
 	p, err := peertest.NewPair()
 	if err != nil {
 		t.Fatal(err)
@@ -284,7 +273,7 @@ func TestTPROXY(t *testing.T) {
 
 // A namespace the tests created is gone after Close.
 func TestNetnsCleanup(t *testing.T) {
-	needNetns(t)
+	testenv.Need(t, "root, ip and iptables", peertest.Missing(true))
 	n, err := peertest.NewNetns("cleanup")
 	if err != nil {
 		t.Fatal(err)

@@ -2,28 +2,17 @@ package toolchain_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/deferio/deferio/defer/interp/toolchain"
-	"github.com/deferio/deferio/internal/gorun"
+	"github.com/deferio/deferio/internal/testenv"
 )
-
-func needGo(t *testing.T) {
-	t.Helper()
-	if _, err := gorun.GoTool(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-}
 
 // TestBuildOneTwice builds the same program twice: the salt defeats the
 // build cache, so the compiler's -d=defer lines come back both times.
 func TestBuildOneTwice(t *testing.T) {
-	needGo(t)
+	testenv.NeedGo(t)
 	src := []byte("package main\n\nfunc main() {\n\tdefer println(\"a\")\n\tfor i := range 2 {\n\t\tdefer println(i)\n\t}\n}\n")
 	for range 2 {
 		b, p, err := toolchain.BuildOne(context.Background(), src)
@@ -43,7 +32,7 @@ func TestBuildOneTwice(t *testing.T) {
 }
 
 func TestBuildErrors(t *testing.T) {
-	needGo(t)
+	testenv.NeedGo(t)
 	if _, err := toolchain.BuildAll(context.Background(), map[string][]byte{"Bad-Name": nil}); err == nil || !strings.Contains(err.Error(), "names are lower-case") {
 		t.Errorf("bad name: %v", err)
 	}

@@ -3,7 +3,6 @@ package cgrouplessons_test
 import (
 	"bytes"
 	"context"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,18 +10,8 @@ import (
 	"github.com/deferio/deferio/internal/lesson"
 	"github.com/deferio/deferio/internal/lessons/cgrouplessons"
 	"github.com/deferio/deferio/internal/lessontest"
+	"github.com/deferio/deferio/internal/testenv"
 )
-
-func requireRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("the cgroup lessons need root, and CI=true")
-	}
-	t.Skip("the cgroup lessons need root")
-}
 
 func TestLessonsAreValid(t *testing.T) {
 	for _, l := range cgrouplessons.Lessons() {
@@ -51,7 +40,7 @@ func TestWithoutRootPrintsNotes(t *testing.T) {
 // The numbers differ from run to run (counts, pids), so the test checks
 // the lines that carry the lesson rather than a golden file.
 func TestFreezeLesson(t *testing.T) {
-	requireRoot(t)
+	testenv.NeedRoot(t, "runs the cgroup lessons")
 	out := lessontest.Output(t, cgrouplessons.Lessons()[0])
 	for _, re := range []string{
 		`(?m)^\s+\d+:memory:/deferio-lesson-XXXXXXXX/counter$`,
@@ -72,7 +61,7 @@ func TestFreezeLesson(t *testing.T) {
 }
 
 func TestOOMLesson(t *testing.T) {
-	requireRoot(t)
+	testenv.NeedRoot(t, "runs the cgroup lessons")
 	out := lessontest.Output(t, cgrouplessons.Lessons()[1])
 	for _, re := range []string{
 		`Memory.Limit = 33554432 bytes \(32 MiB\)`,

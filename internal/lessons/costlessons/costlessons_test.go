@@ -3,7 +3,6 @@ package costlessons_test
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -11,21 +10,11 @@ import (
 	"testing"
 
 	"github.com/deferio/deferio/defer/cost"
-	"github.com/deferio/deferio/internal/gorun"
 	"github.com/deferio/deferio/internal/lesson"
 	"github.com/deferio/deferio/internal/lessons/costlessons"
 	"github.com/deferio/deferio/internal/lessontest"
+	"github.com/deferio/deferio/internal/testenv"
 )
-
-func needGo(t *testing.T) {
-	t.Helper()
-	if _, err := gorun.GoTool(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the Go toolchain is needed: %v", err)
-		}
-		t.Skipf("the Go toolchain is needed: %v", err)
-	}
-}
 
 func runLesson(t *testing.T, id string) string {
 	t.Helper()
@@ -61,7 +50,7 @@ func TestLessonsValid(t *testing.T) {
 // TestLessonGolden runs the two deterministic lessons (they compile the
 // kernels with the real compiler) and compares them with testdata/golden.
 func TestLessonGolden(t *testing.T) {
-	needGo(t)
+	testenv.NeedGo(t)
 	for _, id := range []string{"defer-cost-kernels", "defer-cost-race"} {
 		t.Run(id, func(t *testing.T) {
 			out := runLesson(t, id)
@@ -71,7 +60,7 @@ func TestLessonGolden(t *testing.T) {
 }
 
 func TestKernelsLessonSaysEveryKernelMatches(t *testing.T) {
-	needGo(t)
+	testenv.NeedGo(t)
 	out := runLesson(t, "defer-cost-kernels")
 	if strings.Contains(out, "MISMATCH") || !strings.Contains(out, "get the strategy their kernel claims") {
 		t.Errorf("the lesson reports a mismatch:\n%s", out)
@@ -90,7 +79,7 @@ func TestKernelsLessonSaysEveryKernelMatches(t *testing.T) {
 }
 
 func TestRaceLesson(t *testing.T) {
-	needGo(t)
+	testenv.NeedGo(t)
 	out := runLesson(t, "defer-cost-race")
 	for _, want := range []string{
 		`(?m)^  open-coded +open-coded +stack-allocated$`,

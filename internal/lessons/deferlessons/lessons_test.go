@@ -3,15 +3,14 @@ package deferlessons_test
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/deferio/deferio/internal/gorun"
 	"github.com/deferio/deferio/internal/lesson"
 	"github.com/deferio/deferio/internal/lessons/deferlessons"
 	"github.com/deferio/deferio/internal/lessontest"
+	"github.com/deferio/deferio/internal/testenv"
 )
 
 // TestLessonGolden runs every lesson (each compiles and runs its programs
@@ -19,12 +18,7 @@ import (
 // with testdata/golden/ID.txt. The output is deterministic: crash reports
 // are cut before their stack traces.
 func TestLessonGolden(t *testing.T) {
-	if _, err := gorun.GoTool(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the Go toolchain is needed: %v", err)
-		}
-		t.Skipf("the Go toolchain is needed: %v", err)
-	}
+	testenv.NeedGo(t)
 	ls := deferlessons.Lessons()
 	if len(ls) == 0 {
 		t.Fatal("no lessons")

@@ -3,7 +3,6 @@ package execlessons_test
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/deferio/deferio/internal/lesson"
 	"github.com/deferio/deferio/internal/lessons/execlessons"
 	"github.com/deferio/deferio/internal/lessontest"
+	"github.com/deferio/deferio/internal/testenv"
 )
 
 // golden lists the lessons whose whole output is the same on every run.
@@ -54,19 +54,8 @@ func TestLessonGolden(t *testing.T) {
 	}
 }
 
-func requireStrace(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat("/usr/bin/strace"); err == nil {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("strace is needed (Debian package strace) and CI=true makes its absence a failure")
-	}
-	t.Skip("strace is not installed")
-}
-
 func TestCloneLesson(t *testing.T) {
-	requireStrace(t)
+	testenv.NeedCommand(t, "strace", "strace")
 	out := runLesson(t, "exec-clone")
 	for _, want := range []string{
 		// Go: one clone sharing memory, suspended until the child execs.
@@ -118,12 +107,7 @@ func TestRunAll(t *testing.T) {
 
 // exec-pid1 needs root (namespaces), so it is checked on its own.
 func TestPID1Lesson(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("exec-pid1 needs root and CI=true makes that a failure")
-		}
-		t.Skip("exec-pid1 needs root")
-	}
+	testenv.NeedRoot(t, "runs exec-pid1 in a new PID namespace")
 	got := runLesson(t, "exec-pid1")
 	lessontest.Compare(t, got, filepath.Join("testdata", "exec-pid1.golden"))
 }

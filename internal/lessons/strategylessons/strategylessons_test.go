@@ -1,14 +1,13 @@
 package strategylessons_test
 
 import (
-	"os"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/deferio/deferio/internal/gorun"
 	"github.com/deferio/deferio/internal/lessons/strategylessons"
 	"github.com/deferio/deferio/internal/lessontest"
+	"github.com/deferio/deferio/internal/testenv"
 )
 
 // tmpDir hides the temporary module's directory, the one part of the
@@ -19,12 +18,7 @@ var tmpDir = regexp.MustCompile(`/[^ \n]*/deferio-prog-[0-9]+`)
 // toolchain) and compares what it printed with testdata/ID.golden
 // (go test -update rewrites them), then checks the key lines.
 func TestLessons(t *testing.T) {
-	if _, err := gorun.GoTool(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the Go toolchain is needed: %v", err)
-		}
-		t.Skipf("the Go toolchain is needed: %v", err)
-	}
+	testenv.NeedGo(t)
 	ls := strategylessons.Lessons()
 	if len(ls) == 0 {
 		t.Fatal("no lessons")

@@ -8,24 +8,16 @@ import (
 	"slices"
 	"sync"
 	"testing"
-)
 
-func needNetns(t *testing.T) {
-	t.Helper()
-	if err := Missing(false); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI must run this test as root with iproute2: %v", err)
-		}
-		t.Skipf("needs root and ip: %v", err)
-	}
-}
+	"github.com/deferio/deferio/internal/testenv"
+)
 
 // A namespace left behind by a process that died is removed; one of a
 // live process is not. The test holds the lock that RemoveStale takes
 // while it plants the stale namespace, so another test process that
 // removes stale namespaces at the same time cannot take it first.
 func TestRemoveStale(t *testing.T) {
-	needNetns(t)
+	testenv.Need(t, "root and ip", Missing(false))
 	live, err := NewNetns("live")
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +60,7 @@ func TestRemoveStale(t *testing.T) {
 // Callers of RemoveStale at the same time take turns: none fails and each
 // stale namespace is reported removed exactly once.
 func TestRemoveStaleConcurrent(t *testing.T) {
-	needNetns(t)
+	testenv.Need(t, "root and ip", Missing(false))
 	var names []string
 	for i := range 3 {
 		name := fmt.Sprintf("dfpeer-4194305-%d-%d-stale", os.Getpid(), i)

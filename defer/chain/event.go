@@ -47,6 +47,13 @@ const (
 	// EvCrash: a panic ran out of deferred calls; the program prints the
 	// panics and exits with status 2.
 	EvCrash
+	// EvNewproc: a go statement created a goroutine (newproc).
+	EvNewproc
+	// EvGoEnd: a goroutine other than main ended (goexit0), or the main
+	// goroutine ended with Goexit while others exist.
+	EvGoEnd
+
+	evLast = EvGoEnd
 )
 
 var kindNames = [...]string{
@@ -56,6 +63,7 @@ var kindNames = [...]string{
 	EvDeferReturn: "deferreturn", EvRunDefer: "run-defer", EvFreeDefer: "popDefer",
 	EvPanic: "gopanic", EvRecover: "recover", EvRecovery: "recovery",
 	EvGoexit: "Goexit", EvExit: "os.Exit", EvCrash: "fatalpanic",
+	EvNewproc: "newproc", EvGoEnd: "goexit0",
 }
 
 // String returns the event kind's name, close to the runtime function it models.
@@ -98,6 +106,9 @@ type Event struct {
 	Frame int       `json:"frame,omitempty"` // frame ID (0: none)
 	Func  string    `json:"func,omitempty"`  // the frame's function
 	Depth int       `json:"depth"`           // the frame's depth (main is 0)
+	// G is the ID of the goroutine the step ran on, for goroutines
+	// started by go statements; 0 on the main goroutine (ID 1).
+	G int `json:"g,omitempty"`
 	// Record is the ID of the _defer record concerned (0: none).
 	Record int `json:"record,omitempty"`
 	// Heap is true for heap records.
@@ -143,6 +154,8 @@ var Cost = map[EventKind]float64{
 	EvGoexit:         120,
 	EvExit:           0,
 	EvCrash:          0,
+	EvNewproc:        0,
+	EvGoEnd:          0,
 }
 
 // Extra modelled costs for the slow paths of newdefer and popDefer.

@@ -63,7 +63,10 @@ type G struct {
 	frames  []*Frame
 	defers  *record
 	panics  *panicState
-	pool    pool
+	pool    *pool // the P's pools: shared by every goroutine of the program
+	id      int   // the goroutine's ID: 1 for the main goroutine
+	root    *G    // the main goroutine, for goroutines made by NewGoroutine
+	spawned bool  // the main goroutine has started other goroutines
 	seq     int
 	frameID int
 	panicID int
@@ -78,17 +81,17 @@ type G struct {
 	invoked bool
 	events  []Event
 	total   float64
-	count   [EvCrash + 1]int
-	cost    [EvCrash + 1]float64
+	count   [evLast + 1]int
+	cost    [evLast + 1]float64
 	out     Outcome
 }
 
 // NewG returns a goroutine with an empty defer list and empty pools. It
 // takes the modelled costs from [Cost] as they are when it is called.
 func NewG(opts Options) *G {
-	g := &G{opts: opts}
+	g := &G{opts: opts, pool: &pool{}, id: 1}
 	for k, c := range Cost {
-		if k > 0 && k <= EvCrash {
+		if k > 0 && k <= evLast {
 			g.cost[k] = c
 		}
 	}
@@ -103,7 +106,7 @@ func (g *G) TotalCost() float64 { return g.total }
 
 // Count returns how many events of kind k happened.
 func (g *G) Count(k EventKind) int {
-	if k <= 0 || k > EvCrash {
+	if k <= 0 || k > evLast {
 		return 0
 	}
 	return g.count[k]
@@ -125,16 +128,20 @@ func (g *G) Chain() []int {
 func (g *G) Depth() int { return len(g.frames) }
 
 func (g *G) emit(e Event, f *Frame) {
-	g.seq++
-	e.Seq = g.seq
+	r := g.shared()
+	r.seq++
+	e.Seq = r.seq
+	if g.root != nil {
+		e.G = g.id
+	}
 	if f != nil {
 		e.Frame, e.Func, e.Depth = f.ID, f.Func, f.Depth
 	}
 	if e.Cost == 0 {
 		e.Cost = g.cost[e.Kind]
 	}
-	g.total += e.Cost
-	g.count[e.Kind]++
+	r.total += e.Cost
+	r.count[e.Kind]++
 	if !g.opts.Trace && g.opts.OnEvent == nil {
 		return
 	}
@@ -147,7 +154,7 @@ func (g *G) emit(e Event, f *Frame) {
 	e.Chain = g.snap
 	e.Pool = g.pool.state
 	if g.opts.Trace {
-		g.events = append(g.events, e)
+		r.events = append(r.events, e)
 	}
 	if g.opts.OnEvent != nil {
 		g.opts.OnEvent(e)
@@ -163,8 +170,9 @@ func (g *G) emit(e Event, f *Frame) {
 // Call resumes at the frame's deferreturn and returns normally, as the
 // runtime's recovery does.
 func (g *G) Call(name string, open bool, body func(f *Frame)) {
-	g.frameID++
-	f := &Frame{ID: g.frameID, Func: name, Depth: len(g.frames), Open: open, g: g}
+	r := g.shared()
+	r.frameID++
+	f := &Frame{ID: r.frameID, Func: name, Depth: len(g.frames), Open: open, g: g}
 	if g.invoked {
 		f.invokedBy = g.pending
 		g.invoked, g.pending = false, nil

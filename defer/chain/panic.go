@@ -88,8 +88,9 @@ func (g *G) Panic(arg any, text string) {
 }
 
 func (g *G) panicN(p *panicState) {
-	g.panicID++
-	p.id = g.panicID
+	r := g.shared()
+	r.panicID++
+	p.id = r.panicID
 	p.startDepth = len(g.frames) - 1
 	p.cur = p.startDepth
 	p.link = g.panics
@@ -107,8 +108,7 @@ func (g *G) panicN(p *panicState) {
 		g.invoke(fn, p)
 	}
 	if p.goexit {
-		g.exit(Outcome{Status: 2, How: "Goexit",
-			Stderr: "fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n"}, EvCrash, "no goroutine left after Goexit")
+		g.goexitEnd()
 	}
 	if g.floor > 0 && p.startDepth >= g.floor {
 		text := p.text
@@ -116,7 +116,7 @@ func (g *G) panicN(p *panicState) {
 			text = g.opts.PrintingPanic(p.arg)
 		}
 		g.exit(Outcome{Status: 2, How: "panic",
-			Stderr: "fatal error: panic while printing panic value: " + text + "\n" + noTrace}, EvCrash, "a panic while printing a panic value")
+			Stderr: "fatal error: panic while printing panic value: " + text + "\n" + g.noTrace("running")}, EvCrash, "a panic while printing a panic value")
 	}
 	g.exit(Outcome{Status: 2, How: "panic", Stderr: g.crashText(p)}, EvCrash, "unrecovered panic")
 }
@@ -239,8 +239,7 @@ func (g *G) goexitLoop(p *panicState) (done bool) {
 		}
 		g.invoke(fn, p)
 	}
-	g.exit(Outcome{Status: 2, How: "Goexit",
-		Stderr: "fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n"}, EvCrash, "no goroutine left after Goexit")
+	g.goexitEnd()
 	return true
 }
 
@@ -285,12 +284,20 @@ func (g *G) crashText(p *panicState) string {
 	if e, ok := p.arg.(*RuntimeError); ok && e.Signal {
 		b.WriteString("[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x0]\n")
 	}
-	b.WriteString(noTrace)
+	b.WriteString(g.noTrace("running"))
 	return b.String()
 }
 
 // noTrace ends a crash report where Go prints the goroutine's stack.
-const noTrace = "\ngoroutine 1 [running]:\n\t(the model prints no stack trace)\n"
+func (g *G) noTrace(status string) string {
+	return NoTrace(g.id, status)
+}
+
+// NoTrace is what the model prints where Go prints the stack of
+// goroutine id, whose status is status ("running", "chan receive" ...).
+func NoTrace(id int, status string) string {
+	return fmt.Sprintf("\ngoroutine %d [%s]:\n\t(the model prints no stack trace)\n", id, status)
+}
 
 func printPanics(b *strings.Builder, p *panicState) {
 	if p.link != nil {

@@ -58,6 +58,9 @@ func WriteDiagram(w io.Writer, events []Event, opts DiagramOptions) error {
 		}
 		indent := strings.Repeat("  ", e.Depth)
 		head := fmt.Sprintf("%4d %s%-15s %s", e.Seq, indent, e.Kind, e.Func)
+		if e.G != 0 {
+			head = fmt.Sprintf("%4d %s[g%d] %-15s %s", e.Seq, indent, e.G, e.Kind, e.Func)
+		}
 		ew.printf("%s%s\n", style(cBold, head), style(cDim, fmt.Sprintf("  +%gns", e.Cost)))
 		pad := "     " + indent + "  "
 		if e.Site != "" {

@@ -245,6 +245,8 @@ func (fr *frame) prepareLibrary(e *ast.CallExpr, name string) prepared {
 		return prepared{run: func() []any { in.g.Exit(code); return nil }}
 	case "runtime.Goexit":
 		return prepared{run: func() []any { in.g.Goexit(); return nil }}
+	case "runtime.Gosched":
+		return prepared{run: func() []any { in.yield(); return nil }}
 	case "errors.New":
 		msg := fr.eval(e.Args[0]).(string)
 		return prepared{run: func() []any { return []any{&errorValue{msg: msg}} }}
@@ -322,10 +324,21 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 			in.checkOutput(e)
 			return nil
 		}}
+	case "close":
+		c, _ := fr.eval(e.Args[0]).(*channel)
+		return prepared{run: func() []any { fr.closeChan(c); return nil }}
 	case "len", "cap":
 		s := fr.eval(e.Args[0])
 		return prepared{run: func() []any {
 			switch x := s.(type) {
+			case *channel:
+				if x == nil {
+					return []any{0}
+				}
+				if name == "cap" {
+					return []any{x.cap}
+				}
+				return []any{len(x.buf)}
 			case string:
 				return []any{len(x)}
 			case *slice:
@@ -340,6 +353,10 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 			return []any{0}
 		}}
 	case "make":
+		if isChan(info.TypeOf(e.Args[0])) {
+			c := fr.makeChan(e)
+			return prepared{run: func() []any { return []any{c} }}
+		}
 		n := fr.eval(e.Args[1]).(int)
 		c := n
 		if len(e.Args) > 2 {
@@ -457,6 +474,9 @@ func (fr *frame) deferStmt(s *ast.DeferStmt) {
 // call. A call through an interface finds the method of the dynamic type.
 func (fr *frame) prepareMethod(e *ast.CallExpr, sel *ast.SelectorExpr, s *types.Selection) prepared {
 	in := fr.in
+	if p, ok := fr.prepareLibMethod(e, sel, s); ok {
+		return p
+	}
 	recv := fr.eval(sel.X)
 	sig := s.Type().(*types.Signature)
 	args := fr.args(e.Args, sig, e.Ellipsis.IsValid())

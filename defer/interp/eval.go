@@ -55,6 +55,10 @@ func (fr *frame) eval(e ast.Expr) any {
 			return -fr.eval(e.X).(int)
 		case token.ADD:
 			return fr.eval(e.X)
+		case token.ARROW:
+			c, _ := fr.eval(e.X).(*channel)
+			v, _ := fr.recv(c)
+			return v
 		}
 	case *ast.StarExpr:
 		p, _ := fr.eval(e.X).(*cell)
@@ -104,6 +108,10 @@ func (fr *frame) evalMulti(exprs []ast.Expr, n int) []any {
 		return fr.callExpr(e)
 	case *ast.TypeAssertExpr:
 		v, ok := fr.assert(e)
+		return []any{v, ok}
+	case *ast.UnaryExpr:
+		c, _ := fr.eval(e.X).(*channel)
+		v, ok := fr.recv(c)
 		return []any{v, ok}
 	}
 	fr.in.fail("%s: %d values from %T is outside the subset", fr.in.p.Fset.Position(exprs[0].Pos()), n, exprs[0])

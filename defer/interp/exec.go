@@ -140,6 +140,14 @@ func (fr *frame) exec(s ast.Stmt, label string) ctl {
 		return ctl{kind: ctlReturn}
 	case *ast.DeferStmt:
 		fr.deferStmt(s)
+	case *ast.GoStmt:
+		fr.goStmt(s)
+	case *ast.SendStmt:
+		c, _ := fr.eval(s.Chan).(*channel)
+		t := in.p.Info.TypeOf(s.Chan).Underlying().(*types.Chan)
+		fr.send(c, in.convert(fr.eval(s.Value), in.p.Info.TypeOf(s.Value), t.Elem(), in.p.Info.Types[s.Value].Value != nil))
+	case *ast.SelectStmt:
+		return fr.selectStmt(s, label)
 	default:
 		in.fail("%s: statement %T is outside the subset", in.p.Fset.Position(s.Pos()), s)
 	}
@@ -357,6 +365,9 @@ func (fr *frame) forStmt(s *ast.ForStmt, label string) ctl {
 
 func (fr *frame) rangeStmt(s *ast.RangeStmt, label string) ctl {
 	x := fr.eval(s.X)
+	if c, ok := x.(*channel); ok || isChan(fr.in.p.Info.TypeOf(s.X)) {
+		return fr.rangeChan(s, c, label)
+	}
 	var n int
 	var sl *slice
 	switch x := x.(type) {

@@ -15,7 +15,8 @@ var library = map[string][]string{
 	"fmt":     {"Errorf", "Print", "Printf", "Println", "Sprint", "Sprintf", "Sprintln"},
 	"errors":  {"New"},
 	"os":      {"Exit"},
-	"runtime": {"Goexit"},
+	"runtime": {"Goexit", "Gosched"},
+	"sync":    {"Mutex", "Once", "RWMutex", "WaitGroup"},
 }
 
 type subsetImporter struct{ pkgs map[string]*types.Package }
@@ -63,6 +64,7 @@ func newSubsetImporter() *subsetImporter {
 	})
 	add("errors", map[string]*types.Signature{"New": sig(tuple(v("text", strT)), tuple(v("", errT)), false)})
 	add("os", map[string]*types.Signature{"Exit": sig(tuple(v("code", intT)), nil, false)})
-	add("runtime", map[string]*types.Signature{"Goexit": sig(nil, nil, false)})
+	add("runtime", map[string]*types.Signature{"Goexit": sig(nil, nil, false), "Gosched": sig(nil, nil, false)})
+	im.pkgs["sync"] = syncPackage()
 	return im
 }

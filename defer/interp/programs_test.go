@@ -112,7 +112,7 @@ var pcZero = regexp.MustCompile(`pc=0x[0-9a-f]+`)
 
 // panicBlock is the model's stderr up to its (unmodelled) stack trace.
 func panicBlock(stderr string) string {
-	before, _, _ := strings.Cut(stderr, "\ngoroutine 1 [running]:")
+	before, _, _ := strings.Cut(stderr, "\ngoroutine ")
 	return before
 }
 

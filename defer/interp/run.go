@@ -79,6 +79,7 @@ type interp struct {
 	globals  map[*types.Var]*cell
 	boxes    map[boxKey]*box
 	names    map[ast.Node]string
+	sched    *scheduler
 }
 
 // Run runs the program on a fresh model goroutine. The error reports a
@@ -104,16 +105,18 @@ func (p *Program) Run(opts Options) (res *Result, err error) {
 			res, err = nil, fmt.Errorf("internal error of the interpreter (please report it with the program): %v\n%s", r, debug.Stack())
 		}
 	}()
-	out := in.g.Run(func() {
+	in.sched = newScheduler(in.g)
+	out := in.runMain(func() {
 		in.g.Call("main.init", false, func(f *chain.Frame) { in.initGlobals(f) })
 		mainFn := p.funcs[p.Pkg.Scope().Lookup("main").(*types.Func)]
 		in.call(&funcValue{name: "main.main", decl: mainFn}, nil)
 	})
+	in.g = in.sched.main.g
 	res = &Result{Stdout: in.stdout.String(), Stderr: in.stderr.String() + out.Stderr,
 		Status: out.Status, How: out.How, PanicLine: out.PanicLine(),
 		Events: in.g.Events(), Steps: in.steps, Cost: in.g.TotalCost(), Pool: in.g.Pool(),
 		Counts: map[chain.EventKind]int{}}
-	for k := chain.EvCall; k <= chain.EvCrash; k++ {
+	for k := chain.EvCall; k <= chain.EvGoEnd; k++ {
 		if n := in.g.Count(k); n > 0 {
 			res.Counts[k] = n
 		}

@@ -164,6 +164,10 @@ func (c *subsetChecker) stmt(s ast.Stmt) {
 	case *ast.BlockStmt:
 		c.block(s)
 	case *ast.ExprStmt:
+		if u, ok := ast.Unparen(s.X).(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+			c.expr(s.X)
+			return
+		}
 		if _, ok := ast.Unparen(s.X).(*ast.CallExpr); !ok {
 			c.errorf(s, "expression statement that is not a call")
 		}
@@ -187,7 +191,7 @@ func (c *subsetChecker) stmt(s ast.Stmt) {
 			if len(s.Rhs) != 1 {
 				c.errorf(s, "assignment with mismatched sides")
 			} else if _, ok := ast.Unparen(s.Rhs[0]).(*ast.TypeAssertExpr); !ok {
-				if _, ok := ast.Unparen(s.Rhs[0]).(*ast.CallExpr); !ok {
+				if _, ok := ast.Unparen(s.Rhs[0]).(*ast.CallExpr); !ok && !isRecvExpr(s.Rhs[0]) {
 					c.errorf(s, "multi-value assignment from %T is outside the subset", s.Rhs[0])
 				}
 			}
@@ -211,7 +215,7 @@ func (c *subsetChecker) stmt(s ast.Stmt) {
 	case *ast.RangeStmt:
 		t := c.p.Info.TypeOf(s.X)
 		switch u := t.Underlying().(type) {
-		case *types.Slice:
+		case *types.Slice, *types.Chan:
 		case *types.Basic:
 			if u.Info()&types.IsInteger == 0 {
 				c.errorf(s, "range over %s is outside the subset (ranges over ints and slices are in)", t)
@@ -248,11 +252,18 @@ func (c *subsetChecker) stmt(s ast.Stmt) {
 	case *ast.DeferStmt:
 		c.expr(s.Call)
 	case *ast.GoStmt:
-		c.errorf(s, "go statements are outside the subset (the model has one goroutine)")
+		c.expr(s.Call)
 	case *ast.SendStmt:
-		c.errorf(s, "channel sends are outside the subset")
+		c.expr(s.Chan)
+		c.expr(s.Value)
 	case *ast.SelectStmt:
-		c.errorf(s, "select statements are outside the subset")
+		for _, cc := range s.Body.List {
+			cl := cc.(*ast.CommClause)
+			c.stmt(cl.Comm)
+			for _, st := range cl.Body {
+				c.stmt(st)
+			}
+		}
 	case *ast.TypeSwitchStmt:
 		c.errorf(s, "type switches are outside the subset (use v, ok := x.(T))")
 	default:
@@ -333,7 +344,7 @@ func (c *subsetChecker) expr(e ast.Expr) {
 		c.expr(e.X)
 	case *ast.UnaryExpr:
 		switch e.Op {
-		case token.SUB, token.ADD, token.NOT:
+		case token.SUB, token.ADD, token.NOT, token.ARROW:
 		case token.AND:
 			if _, ok := ast.Unparen(e.X).(*ast.Ident); !ok {
 				c.errorf(e, "& of %T is outside the subset (&x of a variable is in)", e.X)
@@ -398,9 +409,9 @@ func (c *subsetChecker) call(e *ast.CallExpr) {
 		if b, ok := info.Uses[fun].(*types.Builtin); ok {
 			library = true
 			switch b.Name() {
-			case "len", "cap", "append", "panic", "recover", "print", "println":
+			case "len", "cap", "append", "panic", "recover", "print", "println", "close":
 			case "make":
-				if _, ok := info.TypeOf(e.Args[0]).Underlying().(*types.Slice); !ok {
+				if _, ok := info.TypeOf(e.Args[0]).Underlying().(*types.Slice); !ok && !isChan(info.TypeOf(e.Args[0])) {
 					c.errorf(e, "make of %s is outside the subset (make of a slice is in)", info.TypeOf(e.Args[0]))
 				}
 				for _, a := range e.Args[1:] {
@@ -510,6 +521,9 @@ func (c *subsetChecker) typeProblem(t types.Type) string {
 		if t.Obj().Pkg() == nil && t.Obj().Name() == "error" || namedBasic(t) {
 			return ""
 		}
+		if t.Obj().Pkg() != nil && libZero[t.Obj().Pkg().Path()+"."+t.Obj().Name()] != nil {
+			return ""
+		}
 		return "named types other than error and the program's own types over int, bool or string are outside the subset"
 	case *types.Alias:
 		return c.typeProblem(types.Unalias(t))
@@ -521,6 +535,8 @@ func (c *subsetChecker) typeProblem(t types.Type) string {
 	case *types.Pointer:
 		return c.typeProblem(t.Elem())
 	case *types.Slice:
+		return c.typeProblem(t.Elem())
+	case *types.Chan:
 		return c.typeProblem(t.Elem())
 	case *types.Signature:
 		for _, tup := range []*types.Tuple{t.Params(), t.Results()} {
@@ -540,4 +556,9 @@ func (c *subsetChecker) typeProblem(t types.Type) string {
 		return ""
 	}
 	return fmt.Sprintf("%s types are outside the subset", strings.ToLower(strings.TrimPrefix(fmt.Sprintf("%T", t), "*types.")))
+}
+
+func isRecvExpr(e ast.Expr) bool {
+	u, ok := ast.Unparen(e).(*ast.UnaryExpr)
+	return ok && u.Op == token.ARROW
 }

@@ -96,6 +96,11 @@ func (in *interp) convert(v any, from, to types.Type, isConst bool) any {
 
 // zero returns the zero value of t.
 func zero(t types.Type) any {
+	if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() != "main" {
+		if z, ok := libZero[n.Obj().Pkg().Path()+"."+n.Obj().Name()]; ok {
+			return z()
+		}
+	}
 	switch u := t.Underlying().(type) {
 	case *types.Basic:
 		switch {
@@ -112,6 +117,8 @@ func zero(t types.Type) any {
 		return (*slice)(nil)
 	case *types.Signature:
 		return (*funcValue)(nil)
+	case *types.Chan:
+		return (*channel)(nil)
 	}
 	return nil
 }

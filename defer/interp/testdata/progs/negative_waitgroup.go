@@ -1,0 +1,12 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+func main() {
+	var wg sync.WaitGroup
+	defer fmt.Println("deferred")
+	wg.Done()
+}

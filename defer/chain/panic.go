@@ -51,10 +51,19 @@ func (o Outcome) PanicLine() string {
 type RuntimeError struct {
 	Msg    string
 	Signal bool // a fault: the crash report adds a [signal SIGSEGV ...] line
+	// Plain is the runtime's plainError: the message has no "runtime
+	// error: " prefix ("assignment to entry in nil map").
+	Plain bool
 }
 
-// Error returns "runtime error: " and the message.
-func (e *RuntimeError) Error() string { return "runtime error: " + e.Msg }
+// Error returns "runtime error: " and the message, or the message alone
+// for a plain error.
+func (e *RuntimeError) Error() string {
+	if e.Plain {
+		return e.Msg
+	}
+	return "runtime error: " + e.Msg
+}
 
 // Run runs main, the program's main goroutine, and reports how it ended:
 // returning, os.Exit, an unrecovered panic or Goexit. Each Run starts

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/types"
-	"strings"
 
 	"github.com/deferio/deferio/defer/chain"
 	"github.com/deferio/deferio/defer/strategy"
@@ -18,6 +17,9 @@ type funcValue struct {
 	decl     *ast.FuncDecl
 	lit      *ast.FuncLit
 	captured map[*types.Var]*cell
+	// native, if set, is a function of the model's library (a method of
+	// sync.Mutex, a method expression's wrapper).
+	native func(args []any) []any
 }
 
 func (fv *funcValue) node() ast.Node {
@@ -30,6 +32,9 @@ func (fv *funcValue) node() ast.Node {
 // call calls a function with arguments already converted to its
 // parameter types, on a new frame of the model, and returns its results.
 func (in *interp) call(fv *funcValue, args []any) []any {
+	if fv.native != nil {
+		return fv.native(args)
+	}
 	in.depth++
 	defer func() { in.depth-- }()
 	if in.depth > in.maxDepth {
@@ -106,7 +111,7 @@ func (fr *frame) prepare(e *ast.CallExpr) prepared {
 	in := fr.in
 	info := in.p.Info
 	if tv := info.Types[e.Fun]; tv.IsType() {
-		x := fr.eval(e.Args[0])
+		x := numConvert(fr.eval(e.Args[0]), tv.Type)
 		v := in.convert(x, info.TypeOf(e.Args[0]), tv.Type, info.Types[e.Args[0]].Value != nil)
 		return prepared{run: func() []any { return []any{v} }}
 	}
@@ -121,7 +126,7 @@ func (fr *frame) prepare(e *ast.CallExpr) prepared {
 			return fr.prepareMethod(e, sel, s)
 		}
 		if fn, ok := info.Uses[sel.Sel].(*types.Func); ok && fn.Pkg() != nil && fn.Pkg() != in.p.Pkg {
-			return fr.prepareLibrary(e, fn.Pkg().Path()+"."+fn.Name())
+			return fr.prepareLibrary(e, fn)
 		}
 	}
 	fv, _ := fr.eval(fun).(*funcValue)
@@ -159,7 +164,7 @@ func (fr *frame) variadicArgs(exprs []ast.Expr, sig *types.Signature) []any {
 	var vals []any
 	var typs []types.Type
 	var consts []bool
-	if tup, ok := info.TypeOf(exprs[0]).(*types.Tuple); ok && len(exprs) == 1 {
+	if tup, ok := firstTuple(info, exprs); ok {
 		vals = fr.evalMulti(exprs, tup.Len())
 		for i := range tup.Len() {
 			typs = append(typs, tup.At(i).Type())
@@ -190,56 +195,14 @@ func (fr *frame) variadicArgs(exprs []ast.Expr, sig *types.Signature) []any {
 	return out
 }
 
-// variadic evaluates the ...any arguments of a library call; with dots,
-// the last argument is a []any whose elements are the arguments.
-func (fr *frame) variadic(exprs []ast.Expr, dots bool) []any {
-	anyT := types.Universe.Lookup("any").Type()
-	if dots {
-		var vals []any
-		for _, e := range exprs[:len(exprs)-1] {
-			vals = append(vals, fr.eval(e))
-		}
-		if s, _ := fr.eval(exprs[len(exprs)-1]).(*slice); s != nil {
-			vals = append(vals, (*s.arr)[s.off:s.off+s.len]...)
-		}
-		return vals
-	}
-	if len(exprs) == 1 {
-		if tup, ok := fr.in.p.Info.TypeOf(exprs[0]).(*types.Tuple); ok {
-			vals := fr.evalMulti(exprs, tup.Len())
-			for i := range vals {
-				vals[i] = fr.in.convert(vals[i], tup.At(i).Type(), anyT, false)
-			}
-			return vals
-		}
-	}
-	vals := make([]any, len(exprs))
-	for i, e := range exprs {
-		vals[i] = fr.in.convert(fr.eval(e), fr.in.p.Info.TypeOf(e), anyT, fr.isConst(exprs, i))
-	}
-	return vals
-}
-
 func (fr *frame) callExpr(e *ast.CallExpr) []any {
 	fr.in.step(e)
 	return fr.prepare(e).run()
 }
 
-func (fr *frame) natives(vals []any, n ast.Node) []any {
-	out := make([]any, len(vals))
-	for i, v := range vals {
-		x, err := fr.in.native(v)
-		if err != nil {
-			fr.in.fail("%s: %v", fr.in.p.Fset.Position(n.Pos()), err)
-		}
-		out[i] = x
-	}
-	return out
-}
-
-func (fr *frame) prepareLibrary(e *ast.CallExpr, name string) prepared {
+func (fr *frame) prepareLibrary(e *ast.CallExpr, fn *types.Func) prepared {
 	in := fr.in
-	switch name {
+	switch fn.Pkg().Path() + "." + fn.Name() {
 	case "os.Exit":
 		code := fr.eval(e.Args[0]).(int)
 		return prepared{run: func() []any { in.g.Exit(code); return nil }}
@@ -247,44 +210,13 @@ func (fr *frame) prepareLibrary(e *ast.CallExpr, name string) prepared {
 		return prepared{run: func() []any { in.g.Goexit(); return nil }}
 	case "runtime.Gosched":
 		return prepared{run: func() []any { in.yield(); return nil }}
-	case "errors.New":
-		msg := fr.eval(e.Args[0]).(string)
-		return prepared{run: func() []any { return []any{&errorValue{msg: msg}} }}
 	}
-	var format string
-	args := e.Args
-	if strings.HasSuffix(name, "f") {
-		format = fr.eval(args[0]).(string)
-		args = args[1:]
+	f, ok := libFuncs[fn.Pkg().Path()][fn.Name()]
+	if !ok {
+		in.fail("%s: %s.%s is outside the subset", in.p.Fset.Position(e.Pos()), fn.Pkg().Path(), fn.Name())
 	}
-	vars := fr.variadic(args, e.Ellipsis.IsValid())
-	return prepared{run: func() []any {
-		// fmt reads slices when it prints them, not when the call's
-		// arguments are evaluated.
-		vals := fr.natives(vars, e)
-		defer in.checkOutput(e)
-		switch name {
-		case "fmt.Println":
-			n, _ := fmt.Fprintln(&in.stdout, vals...)
-			return []any{n, nil}
-		case "fmt.Print":
-			n, _ := fmt.Fprint(&in.stdout, vals...)
-			return []any{n, nil}
-		case "fmt.Printf":
-			n, _ := fmt.Fprintf(&in.stdout, format, vals...)
-			return []any{n, nil}
-		case "fmt.Sprint":
-			return []any{fmt.Sprint(vals...)}
-		case "fmt.Sprintln":
-			return []any{fmt.Sprintln(vals...)}
-		case "fmt.Sprintf":
-			return []any{fmt.Sprintf(format, vals...)}
-		case "fmt.Errorf":
-			return []any{&errorValue{msg: fmt.Sprintf(strings.ReplaceAll(format, "%w", "%v"), vals...)}}
-		}
-		in.fail("%s: %s is outside the subset", in.p.Fset.Position(e.Pos()), name)
-		return nil
-	}}
+	args := fr.args(e.Args, fn.Signature(), e.Ellipsis.IsValid())
+	return prepared{run: func() []any { return f.run(fr, e, args) }}
 }
 
 func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
@@ -341,6 +273,13 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 				return []any{len(x.buf)}
 			case string:
 				return []any{len(x)}
+			case *mapVal:
+				if x == nil {
+					return []any{0}
+				}
+				return []any{len(x.entries)}
+			case *arrayVal:
+				return []any{len(x.e)}
 			case *slice:
 				if x == nil {
 					return []any{0}
@@ -356,6 +295,12 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 		if isChan(info.TypeOf(e.Args[0])) {
 			c := fr.makeChan(e)
 			return prepared{run: func() []any { return []any{c} }}
+		}
+		if _, ok := info.TypeOf(e.Args[0]).Underlying().(*types.Map); ok {
+			if len(e.Args) > 1 {
+				fr.eval(e.Args[1]) // a size hint: the model's maps need none
+			}
+			return prepared{run: func() []any { return []any{&mapVal{entries: map[any]*mapEntry{}}} }}
 		}
 		n := fr.eval(e.Args[1]).(int)
 		c := n
@@ -379,13 +324,45 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 			}
 			return []any{&slice{arr: &arr, len: n, cap: c}}
 		}}
+	case "delete":
+		m, _ := fr.eval(e.Args[0]).(*mapVal)
+		t := info.TypeOf(e.Args[0]).Underlying().(*types.Map)
+		k := in.convert(fr.eval(e.Args[1]), info.TypeOf(e.Args[1]), t.Key(), fr.isConst(e.Args, 1))
+		return prepared{run: func() []any {
+			if m == nil {
+				return nil
+			}
+			mk, err := mapKey(k)
+			if err != nil {
+				fr.runtimeError(err.Error(), false)
+			}
+			delete(m.entries, mk)
+			return nil
+		}}
+	case "copy":
+		dst, _ := fr.eval(e.Args[0]).(*slice)
+		src, _ := fr.eval(e.Args[1]).(*slice)
+		return prepared{run: func() []any {
+			if dst == nil || src == nil {
+				return []any{0}
+			}
+			n := min(dst.len, src.len)
+			tmp := make([]any, n)
+			for i := range n {
+				tmp[i] = copyVal((*src.arr)[src.off+i])
+			}
+			copy((*dst.arr)[dst.off:dst.off+n], tmp)
+			return []any{n}
+		}}
 	case "append":
 		s, _ := fr.eval(e.Args[0]).(*slice)
 		t := info.TypeOf(e.Args[0]).Underlying().(*types.Slice)
 		var add []any
 		if e.Ellipsis.IsValid() {
 			if more, _ := fr.eval(e.Args[1]).(*slice); more != nil {
-				add = append(add, (*more.arr)[more.off:more.off+more.len]...)
+				for _, v := range (*more.arr)[more.off : more.off+more.len] {
+					add = append(add, copyVal(v))
+				}
 			}
 		} else {
 			for i, a := range e.Args[1:] {
@@ -471,72 +448,18 @@ func (fr *frame) deferStmt(s *ast.DeferStmt) {
 }
 
 // prepareMethod evaluates the receiver and the arguments of a method
-// call. A call through an interface finds the method of the dynamic type.
+// call; a call through a nil interface panics then.
 func (fr *frame) prepareMethod(e *ast.CallExpr, sel *ast.SelectorExpr, s *types.Selection) prepared {
-	in := fr.in
-	if p, ok := fr.prepareLibMethod(e, sel, s); ok {
-		return p
+	var fv *funcValue
+	if s.Kind() == types.MethodExpr {
+		fv = fr.selector(sel).(*funcValue)
+	} else {
+		fv = fr.methodValue(sel, s)
 	}
-	recv := fr.eval(sel.X)
-	sig := s.Type().(*types.Signature)
+	sig := fr.in.p.Info.TypeOf(sel).Underlying().(*types.Signature)
 	args := fr.args(e.Args, sig, e.Ellipsis.IsValid())
-	name := sel.Sel.Name
-	return prepared{user: true, run: func() []any {
-		switch r := recv.(type) {
-		case nil:
-			fr.nilDeref()
-		case *errorValue:
-			return []any{r.msg}
-		case *chain.RuntimeError:
-			return []any{r.Error()}
-		case *box:
-			decl := in.p.methodDecl(r.t, name)
-			if decl == nil {
-				in.fail("%s: %s has no method %s", in.p.Fset.Position(sel.Pos()), r.t, name)
-			}
-			return in.call(&funcValue{name: methodName(r.t, name), decl: decl, recv: &cell{r.v}}, args)
-		}
-		t := in.p.Info.TypeOf(sel.X)
-		decl := in.p.methodDecl(t, name)
-		if decl == nil {
-			in.fail("%s: %s has no method %s", in.p.Fset.Position(sel.Pos()), t, name)
-		}
-		return in.call(&funcValue{name: methodName(t, name), decl: decl, recv: &cell{recv}}, args)
-	}}
-}
-
-func methodName(t types.Type, name string) string {
-	return types.TypeString(t, nil) + "." + name
-}
-
-// methodDecl finds the declaration of method name of the program's type t.
-func (p *Program) methodDecl(t types.Type, name string) *ast.FuncDecl {
-	n, ok := t.(*types.Named)
-	if !ok {
-		return nil
-	}
-	for m := range n.Methods() {
-		if m.Name() == name {
-			return p.funcs[m]
-		}
-	}
-	return nil
-}
-
-// callStringer calls the Error or String method of a boxed value when
-// its type has one with the signature func() string.
-func (in *interp) callStringer(b *box, name string) (string, bool) {
-	decl := in.p.methodDecl(b.t, name)
-	if decl == nil {
-		return "", false
-	}
-	sig := in.p.Info.Defs[decl.Name].Type().(*types.Signature)
-	if sig.Params().Len() != 0 || sig.Results().Len() != 1 || !types.Identical(sig.Results().At(0).Type(), types.Typ[types.String]) {
-		return "", false
-	}
-	out := in.call(&funcValue{name: methodName(b.t, name), decl: decl, recv: &cell{b.v}}, nil)
-	s, _ := out[0].(string)
-	return s, true
+	fr.checkBound(fv)
+	return prepared{user: fv.native == nil, run: func() []any { return fr.in.call(fv, args) }}
 }
 
 // panic starts a panic of the program.
@@ -561,4 +484,29 @@ func (in *interp) checkOutput(n ast.Node) {
 	if in.stdout.Len()+in.stderr.Len() > maxOutput {
 		in.fail("%s: the program printed more than %d MiB, the model's output limit", in.p.Fset.Position(n.Pos()), maxOutput>>20)
 	}
+}
+
+// firstTuple reports whether exprs is a single multi-valued call, f(g()).
+func firstTuple(info *types.Info, exprs []ast.Expr) (*types.Tuple, bool) {
+	if len(exprs) != 1 {
+		return nil, false
+	}
+	tup, ok := info.TypeOf(exprs[0]).(*types.Tuple)
+	return tup, ok
+}
+
+// numConvert is the numeric part of a conversion to t: between integers
+// and float64 (an int64 is an int in the model).
+func numConvert(v any, t types.Type) any {
+	switch x := v.(type) {
+	case int:
+		if isFloat(t) {
+			return float64(x)
+		}
+	case float64:
+		if isBasicInt(t) {
+			return int(x)
+		}
+	}
+	return v
 }

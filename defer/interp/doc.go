@@ -7,39 +7,54 @@
 //
 // # The subset
 //
-// A program is one file of package main. The subset is:
+// A program is one file of package main, the kind a lesson is made of:
+// structs with pointer-receiver methods, a sync.Mutex unlocked by a
+// deferred method value, goroutines and a WaitGroup, a map of handlers
+// behind a recover middleware, errors wrapped with %w. The subset is:
 //
-//   - types: int, bool, string, error, any (interface{}), pointers,
-//     slices and func types built from these; untyped constants; the
-//     program's own named types over int, bool or string (type code int),
-//     with value-receiver methods (an Error or String method makes fmt
-//     and the crash report print its result, as in Go);
+//   - types: int, int64, float64, bool, string, error, any; pointers,
+//     slices, arrays, maps, structs (embedded fields too), channels,
+//     func types and interfaces built from these; the program's own
+//     named types over any of them, with value- or pointer-receiver
+//     methods (an Error or String method makes fmt and the crash report
+//     print its result, as in Go); fmt.Stringer; sync.Mutex,
+//     sync.RWMutex, sync.WaitGroup and sync.Once;
 //   - declarations: functions (no type parameters; variadic parameters
-//     are in), methods with value receivers, package-level and local
-//     var and const, named results;
-//   - statements: assignment (=, :=, op=), ++ and --, if, for (three
-//     clauses, condition only, forever; each iteration has its own loop
-//     variables as in Go 1.22+), for range over an int or a slice,
-//     switch with or without a tag (and fallthrough), labels, goto,
-//     break and continue (with labels), return, defer, blocks;
-//   - expressions: literals, arithmetic (+ - * / % on int, + on string),
-//     comparison, && || !, unary -, &x of a variable, *p, calls, function
-//     literals (closures capture variables by reference), slice
-//     literals, indexing and slicing of slices, method calls (not method
-//     values), conversions between a named type and its underlying type,
-//     type assertions x.(T) and v, ok := x.(T) to int, bool, string,
-//     error or a named type;
-//   - builtins: len, cap, append (also append(s, t...)), make([]T, n[, m]), panic, recover,
-//     print, println; fmt.Println, fmt.Print, fmt.Printf, fmt.Sprintf,
-//     fmt.Sprint, fmt.Sprintln, fmt.Errorf, errors.New, os.Exit and
-//     runtime.Goexit.
+//     are in), methods, package-level and local var, const and type,
+//     named results;
+//   - statements: assignment (=, :=, op=) to variables, fields, elements
+//     and map entries, ++ and --, if, for (each iteration has its own
+//     loop variables as in Go 1.22+), for range over an int, a string, a
+//     slice, an array, a map or a channel, switch and type switch,
+//     labels, goto, break, continue, fallthrough, return, defer, go,
+//     select, send;
+//   - expressions: literals (keyed and nested composite literals too),
+//     arithmetic and bit operators, comparison (of structs and arrays
+//     too), && || !, &x of a variable, a field, an array element, a
+//     composite literal or a slice element of struct or array type, *p,
+//     calls, closures (they capture variables by reference), field
+//     selectors, method values (f := v.M) and method expressions
+//     ((*T).M), indexing of slices, arrays, maps and strings, v, ok :=
+//     m[k], slicing of slices and strings, conversions (between
+//     integers and float64 too), type assertions to any type;
+//   - builtins: len, cap, append, copy, delete, make of a slice, a map
+//     or a channel, close, panic, recover, print, println;
+//   - library: fmt (Print, Println, Printf, Sprint, Sprintln, Sprintf,
+//     Errorf with %w, Stringer), errors (New, Is, As, Unwrap, Join),
+//     strings, strconv, sort (Ints, Strings, Slice, SliceStable) and
+//     math (Pi, Sqrt, Abs ...), each with the functions [Load]'s error
+//     lists; os.Exit, runtime.Goexit and runtime.Gosched.
 //
-// Anything else (goroutines, channels, maps, structs, pointer receivers,
-// generics, other packages, printing a pointer) is rejected by [Load] with an
-// error naming the construct and its position. Runtime errors are
-// modelled as Go reports them: index out of range, slice bounds out of
-// range, integer divide by zero, nil pointer dereference (a nil func
-// call or *p of a nil pointer), failed type assertions.
+// The model visits a map in sorted key order where Go's order is random,
+// so a program whose output depends on that order prints one of Go's
+// possible outputs. Anything else (generics, other packages, unsigned
+// and sized integers other than int64, printing an address with %p or a
+// pointer below the top level, &s[i] of a slice of int) is rejected by
+// [Load] with an error naming the construct and its position. Runtime
+// errors are modelled as Go reports them: index out of range, slice
+// bounds out of range, integer divide by zero, nil pointer dereference,
+// assignment to entry in nil map, failed type assertions, a value
+// method called through a nil pointer in an interface.
 //
 // Runs are deterministic: the same program gives the same output and
 // the same events. A step limit (see [Options]) ends runaway programs

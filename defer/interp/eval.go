@@ -39,22 +39,26 @@ func (fr *frame) eval(e ast.Expr) any {
 		}
 		return fv
 	case *ast.CompositeLit:
-		t := info.TypeOf(e).Underlying().(*types.Slice)
-		arr := make([]any, len(e.Elts))
-		for i, el := range e.Elts {
-			arr[i] = in.convert(fr.eval(el), info.TypeOf(el), t.Elem(), info.Types[el].Value != nil)
-		}
-		return &slice{arr: &arr, len: len(arr), cap: len(arr)}
+		return fr.compositeLit(e, info.TypeOf(e))
+	case *ast.SelectorExpr:
+		return fr.selector(e)
 	case *ast.UnaryExpr:
 		switch e.Op {
 		case token.AND:
-			return fr.lvalue(e.X).c
+			return fr.addr(e.X)
 		case token.NOT:
 			return !fr.eval(e.X).(bool)
 		case token.SUB:
-			return -fr.eval(e.X).(int)
+			switch x := fr.eval(e.X).(type) {
+			case float64:
+				return -x
+			case int:
+				return -x
+			}
 		case token.ADD:
 			return fr.eval(e.X)
+		case token.XOR:
+			return ^fr.eval(e.X).(int)
 		case token.ARROW:
 			c, _ := fr.eval(e.X).(*channel)
 			v, _ := fr.recv(c)
@@ -69,10 +73,7 @@ func (fr *frame) eval(e ast.Expr) any {
 	case *ast.BinaryExpr:
 		return fr.binaryExpr(e)
 	case *ast.IndexExpr:
-		s, _ := fr.eval(e.X).(*slice)
-		i := fr.eval(e.Index).(int)
-		fr.checkIndex(s, i)
-		return (*s.arr)[s.off+i]
+		return fr.indexExpr(e)
 	case *ast.SliceExpr:
 		return fr.sliceExpr(e)
 	case *ast.TypeAssertExpr:
@@ -113,6 +114,8 @@ func (fr *frame) evalMulti(exprs []ast.Expr, n int) []any {
 		c, _ := fr.eval(e.X).(*channel)
 		v, ok := fr.recv(c)
 		return []any{v, ok}
+	case *ast.IndexExpr:
+		return fr.commaOk(e)
 	}
 	fr.in.fail("%s: %d values from %T is outside the subset", fr.in.p.Fset.Position(exprs[0].Pos()), n, exprs[0])
 	return nil
@@ -173,6 +176,45 @@ func (fr *frame) binary(n ast.Node, op token.Token, x, y any, t types.Type) any 
 			return a > b
 		case token.GEQ:
 			return a >= b
+		case token.AND:
+			return a & b
+		case token.OR:
+			return a | b
+		case token.XOR:
+			return a ^ b
+		case token.AND_NOT:
+			return a &^ b
+		case token.SHL:
+			if b < 0 {
+				fr.runtimeError("negative shift amount", false)
+			}
+			return a << b
+		case token.SHR:
+			if b < 0 {
+				fr.runtimeError("negative shift amount", false)
+			}
+			return a >> b
+		}
+	}
+	if a, ok := x.(float64); ok {
+		b := y.(float64)
+		switch op {
+		case token.ADD:
+			return a + b
+		case token.SUB:
+			return a - b
+		case token.MUL:
+			return a * b
+		case token.QUO:
+			return a / b
+		case token.LSS:
+			return a < b
+		case token.LEQ:
+			return a <= b
+		case token.GTR:
+			return a > b
+		case token.GEQ:
+			return a >= b
 		}
 	}
 	if a, ok := x.(string); ok {
@@ -211,7 +253,11 @@ func (fr *frame) checkIndex(s *slice, i int) {
 }
 
 func (fr *frame) sliceExpr(e *ast.SliceExpr) any {
-	s, _ := fr.eval(e.X).(*slice)
+	x := fr.eval(e.X)
+	if str, ok := x.(string); ok {
+		return fr.sliceString(e, str)
+	}
+	s, _ := x.(*slice)
 	lo, hi := 0, 0
 	if s != nil {
 		hi = s.len
@@ -245,41 +291,100 @@ func (fr *frame) assert(e *ast.TypeAssertExpr) (any, bool) {
 
 func (fr *frame) assertValue(e *ast.TypeAssertExpr, v any) (any, bool) {
 	t := fr.in.p.Info.TypeOf(e.Type)
-	if isInterface(t) {
-		switch x := v.(type) {
-		case *errorValue, *chain.RuntimeError:
-			return v, true
-		case *box:
-			if fr.in.p.methodDecl(x.t, "Error") != nil && types.Implements(x.t, t.Underlying().(*types.Interface)) {
-				return v, true
-			}
-		}
-		return nil, false
-	}
-	if b, ok := v.(*box); ok && types.Identical(b.t, t) {
-		return b.v, true
+	if v, ok := fr.assignable(v, t); ok {
+		return v, true
 	}
 	return zero(t), false
 }
 
+// assertPanic is the *runtime.TypeAssertionError of a failed x.(T).
 func (fr *frame) assertPanic(e *ast.TypeAssertExpr, v any) {
 	info := fr.in.p.Info
 	t := info.TypeOf(e.Type)
-	iface := "interface {}"
-	if types.Identical(info.TypeOf(e.X), types.Universe.Lookup("error").Type()) {
-		iface = "error"
-	}
+	iface := reflectName(info.TypeOf(e.X))
 	var msg string
 	switch {
 	case v == nil:
-		msg = fmt.Sprintf("interface conversion: %s is nil, not %s", iface, t)
+		msg = fmt.Sprintf("interface conversion: %s is nil, not %s", iface, reflectName(t))
 	case isInterface(t):
-		msg = fmt.Sprintf("interface conversion: %s is not %s: missing method Error", typeName(v), t)
+		msg = fmt.Sprintf("interface conversion: %s is not %s: missing method %s", dynTypeString(v), reflectName(t), fr.missingMethod(v, t.Underlying().(*types.Interface)))
 	default:
-		msg = fmt.Sprintf("interface conversion: %s is %s, not %s", iface, typeName(v), t)
+		msg = fmt.Sprintf("interface conversion: %s is %s, not %s", iface, dynTypeString(v), reflectName(t))
 	}
-	ev := &errorValue{msg: msg}
+	ev := &errorValue{msg: msg, typ: "*runtime.TypeAssertionError"}
 	fr.in.panic(ev, msg)
+}
+
+// missingMethod is the first method of t, by name, that v's dynamic type lacks.
+func (fr *frame) missingMethod(v any, t *types.Interface) string {
+	for m := range t.Methods() {
+		if !fr.implements(v, types.NewInterfaceType([]*types.Func{m}, nil).Complete()) {
+			return m.Name()
+		}
+	}
+	return ""
+}
+
+// typeSwitch runs a type switch: the first clause listing a type the
+// value has (nil matches a nil interface), else default.
+func (fr *frame) typeSwitch(s *ast.TypeSwitchStmt, label string) ctl {
+	info := fr.in.p.Info
+	if s.Init != nil {
+		fr.exec(s.Init, "")
+	}
+	var x ast.Expr
+	var bind *ast.Ident
+	switch a := s.Assign.(type) {
+	case *ast.ExprStmt:
+		x = a.X.(*ast.TypeAssertExpr).X
+	case *ast.AssignStmt:
+		x = a.Rhs[0].(*ast.TypeAssertExpr).X
+		bind = a.Lhs[0].(*ast.Ident)
+	}
+	v := fr.eval(x)
+	var match *ast.CaseClause
+	var val any
+	for _, cc := range s.Body.List {
+		cl := cc.(*ast.CaseClause)
+		if cl.List == nil {
+			if match == nil {
+				match, val = cl, v
+			}
+			continue
+		}
+		for _, te := range cl.List {
+			t := info.TypeOf(te)
+			if b, ok := t.(*types.Basic); ok && b.Kind() == types.UntypedNil {
+				if v == nil {
+					match, val = cl, v
+				}
+			} else if w, ok := fr.assignable(v, t); ok {
+				match, val = cl, w
+				if len(cl.List) > 1 || isInterface(t) {
+					val = v
+				}
+			}
+			if match == cl {
+				break
+			}
+		}
+		if match == cl {
+			break
+		}
+	}
+	if match == nil {
+		return ctl{}
+	}
+	if bind != nil {
+		if obj, ok := info.Implicits[match].(*types.Var); ok {
+			fr.env[obj] = &cell{val}
+		}
+	}
+	c := fr.execList(match.Body)
+	if c.kind == ctlBreak && (c.label == "" || c.label == label) {
+		return ctl{}
+	}
+	return c
 }
 
 func (fr *frame) runtimeError(msg string, signal bool) {
@@ -289,4 +394,22 @@ func (fr *frame) runtimeError(msg string, signal bool) {
 
 func (fr *frame) nilDeref() {
 	fr.runtimeError("invalid memory address or nil pointer dereference", true)
+}
+
+// sliceString is s[lo:hi] of a string.
+func (fr *frame) sliceString(e *ast.SliceExpr, s string) string {
+	lo, hi := 0, len(s)
+	if e.Low != nil {
+		lo = fr.eval(e.Low).(int)
+	}
+	if e.High != nil {
+		hi = fr.eval(e.High).(int)
+	}
+	switch {
+	case hi < 0 || hi > len(s):
+		fr.runtimeError(fmt.Sprintf("slice bounds out of range [:%d] with length %d", hi, len(s)), false)
+	case lo < 0 || lo > hi:
+		fr.runtimeError(fmt.Sprintf("slice bounds out of range [%d:%d]", lo, hi), false)
+	}
+	return s[lo:hi]
 }

@@ -120,6 +120,8 @@ func (fr *frame) exec(s ast.Stmt, label string) ctl {
 		return fr.rangeStmt(s, label)
 	case *ast.SwitchStmt:
 		return fr.switchStmt(s, label)
+	case *ast.TypeSwitchStmt:
+		return fr.typeSwitch(s, label)
 	case *ast.BranchStmt:
 		l := ""
 		if s.Label != nil {
@@ -238,70 +240,10 @@ func (fr *frame) assign(s *ast.AssignStmt) {
 }
 
 func opOf(t token.Token) token.Token {
-	switch t {
-	case token.ADD_ASSIGN:
-		return token.ADD
-	case token.SUB_ASSIGN:
-		return token.SUB
-	case token.MUL_ASSIGN:
-		return token.MUL
-	case token.QUO_ASSIGN:
-		return token.QUO
-	case token.REM_ASSIGN:
-		return token.REM
+	if t >= token.ADD_ASSIGN && t <= token.AND_NOT_ASSIGN {
+		return t - token.ADD_ASSIGN + token.ADD
 	}
 	return token.ILLEGAL
-}
-
-// An lvalue is a place to store: a variable or a slice element.
-type lvalue struct {
-	c   *cell
-	s   *slice
-	i   int
-	pos ast.Node
-}
-
-func (lv lvalue) load(fr *frame) any {
-	if lv.c != nil {
-		return lv.c.v
-	}
-	fr.checkIndex(lv.s, lv.i)
-	return (*lv.s.arr)[lv.s.off+lv.i]
-}
-
-func (lv lvalue) store(fr *frame, v any) {
-	if lv.c != nil {
-		lv.c.v = v
-		return
-	}
-	fr.checkIndex(lv.s, lv.i)
-	(*lv.s.arr)[lv.s.off+lv.i] = v
-}
-
-func (fr *frame) lvalue(e ast.Expr) lvalue {
-	switch e := ast.Unparen(e).(type) {
-	case *ast.Ident:
-		v, ok := fr.in.p.Info.Uses[e].(*types.Var)
-		if !ok {
-			v, _ = fr.in.p.Info.Defs[e].(*types.Var)
-		}
-		if v == nil {
-			fr.in.fail("%s: cannot assign to %s", fr.in.p.Fset.Position(e.Pos()), e.Name)
-		}
-		return lvalue{c: fr.lookup(v)}
-	case *ast.StarExpr:
-		p := fr.eval(e.X).(*cell)
-		if p == nil {
-			fr.nilDeref()
-		}
-		return lvalue{c: p}
-	case *ast.IndexExpr:
-		s, _ := fr.eval(e.X).(*slice)
-		i := fr.eval(e.Index).(int)
-		return lvalue{s: s, i: i, pos: e}
-	}
-	fr.in.fail("%s: assignment to %T is outside the subset", fr.in.p.Fset.Position(e.Pos()), e)
-	return lvalue{}
 }
 
 // loopVars are the variables an init statement declares.
@@ -368,30 +310,83 @@ func (fr *frame) rangeStmt(s *ast.RangeStmt, label string) ctl {
 	if c, ok := x.(*channel); ok || isChan(fr.in.p.Info.TypeOf(s.X)) {
 		return fr.rangeChan(s, c, label)
 	}
+	// key and value return the i'th iteration's variables.
 	var n int
-	var sl *slice
+	var key func(i int) any
+	var value func(i int) any
 	switch x := x.(type) {
 	case int:
 		n = x
 	case *slice:
-		sl = x
 		if x != nil {
 			n = x.len
+			value = func(i int) any { return copyVal((*x.arr)[x.off+i]) }
 		}
+	case *cell: // a pointer to an array: its elements as they are then
+		if x == nil && s.Value != nil {
+			fr.nilDeref()
+		}
+		if x != nil {
+			a := x.v.(*arrayVal)
+			n = len(a.e)
+			value = func(i int) any { return copyVal(a.e[i].v) }
+		}
+	case *arrayVal: // a copy of the array, evaluated once
+		a := copyVal(x).(*arrayVal)
+		n = len(a.e)
+		value = func(i int) any { return a.e[i].v }
+	case string:
+		idx, runes := runeStarts(x)
+		n = len(idx)
+		key = func(i int) any { return idx[i] }
+		value = func(i int) any { return runes[i] }
+	case *mapVal:
+		// The model visits a map in sorted key order (Go's order is
+		// random); an entry deleted before it is reached is skipped.
+		es := x.sorted()
+		n = len(es)
+		key = func(i int) any { return es[i].k }
+		value = func(i int) any { return es[i].v }
+		live := func(i int) bool {
+			mk, _ := mapKey(es[i].k)
+			return x.entries[mk] == es[i]
+		}
+		return fr.rangeLoop(s, label, n, key, value, live)
 	}
+	return fr.rangeLoop(s, label, n, key, value, nil)
+}
+
+func (fr *frame) rangeLoop(s *ast.RangeStmt, label string, n int, key, value func(int) any, live func(int) bool) ctl {
 	for i := 0; i < n; i++ {
 		fr.in.step(s)
-		if k, ok := s.Key.(*ast.Ident); ok {
-			fr.declare(k, i)
+		if live != nil && !live(i) {
+			continue
 		}
-		if v, ok := s.Value.(*ast.Ident); ok && sl != nil {
-			fr.declare(v, (*sl.arr)[sl.off+i])
+		if k, ok := s.Key.(*ast.Ident); ok && k.Name != "_" {
+			if key != nil {
+				fr.declare(k, key(i))
+			} else {
+				fr.declare(k, i)
+			}
+		}
+		if v, ok := s.Value.(*ast.Ident); ok && v.Name != "_" && value != nil {
+			fr.declare(v, value(i))
 		}
 		if stop, c := loopCtl(fr.execList(s.Body.List), label); stop {
 			return c
 		}
 	}
 	return ctl{}
+}
+
+// runeStarts returns the byte offset and the rune of each rune of s, as
+// range over a string visits them.
+func runeStarts(s string) (idx []int, runes []int) {
+	for i, r := range s {
+		idx = append(idx, i)
+		runes = append(runes, int(r))
+	}
+	return idx, runes
 }
 
 func (fr *frame) switchStmt(s *ast.SwitchStmt, label string) ctl {

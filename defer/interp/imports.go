@@ -2,8 +2,10 @@ package interp
 
 import (
 	"fmt"
+	"go/constant"
 	"go/token"
 	"go/types"
+	"math"
 	"slices"
 	"strings"
 )
@@ -12,11 +14,23 @@ import (
 // packages are built here with exactly these signatures, so type
 // checking needs no export data and is fast.
 var library = map[string][]string{
-	"fmt":     {"Errorf", "Print", "Printf", "Println", "Sprint", "Sprintf", "Sprintln"},
-	"errors":  {"New"},
+	"fmt":     {"Stringer"},
+	"math":    {"MaxInt", "MaxInt64", "MinInt", "MinInt64", "Pi"},
 	"os":      {"Exit"},
 	"runtime": {"Goexit", "Gosched"},
 	"sync":    {"Mutex", "Once", "RWMutex", "WaitGroup"},
+}
+
+// mathConsts are math's constants in the library.
+var mathConsts = map[string]struct {
+	kind types.BasicKind
+	v    constant.Value
+}{
+	"Pi":       {types.UntypedFloat, constant.MakeFloat64(math.Pi)},
+	"MaxInt":   {types.UntypedInt, constant.MakeInt64(math.MaxInt)},
+	"MinInt":   {types.UntypedInt, constant.MakeInt64(math.MinInt)},
+	"MaxInt64": {types.UntypedInt, constant.MakeInt64(math.MaxInt64)},
+	"MinInt64": {types.UntypedInt, constant.MakeInt64(math.MinInt64)},
 }
 
 type subsetImporter struct{ pkgs map[string]*types.Package }
@@ -25,46 +39,57 @@ func (im *subsetImporter) Import(path string) (*types.Package, error) {
 	if p, ok := im.pkgs[path]; ok {
 		return p, nil
 	}
+	return nil, fmt.Errorf("package %q is outside the subset (it has %s)", path, libraryPaths())
+}
+
+// libraryPaths lists the library's packages.
+func libraryPaths() string {
 	names := make([]string, 0, len(library))
 	for k := range library {
 		names = append(names, k)
 	}
 	slices.Sort(names)
-	return nil, fmt.Errorf("package %q is outside the subset (it has %s)", path, strings.Join(names, ", "))
+	return strings.Join(names, ", ")
 }
 
 func newSubsetImporter() *subsetImporter {
-	anyT := types.Universe.Lookup("any").Type()
-	errT := types.Universe.Lookup("error").Type()
-	intT, strT := types.Typ[types.Int], types.Typ[types.String]
+	intT := types.Typ[types.Int]
 	v := func(name string, t types.Type) *types.Var { return types.NewParam(token.NoPos, nil, name, t) }
 	tuple := func(vs ...*types.Var) *types.Tuple { return types.NewTuple(vs...) }
-	dots := v("a", types.NewSlice(anyT))
-	nErr := tuple(v("n", intT), v("err", errT))
 	im := &subsetImporter{pkgs: map[string]*types.Package{}}
 	add := func(path string, fns map[string]*types.Signature) {
 		p := types.NewPackage(path, path)
 		for name, sig := range fns {
 			p.Scope().Insert(types.NewFunc(token.NoPos, p, name, sig))
 		}
-		p.MarkComplete()
 		im.pkgs[path] = p
 	}
 	sig := func(params, results *types.Tuple, variadic bool) *types.Signature {
 		return types.NewSignatureType(nil, nil, nil, params, results, variadic)
 	}
-	add("fmt", map[string]*types.Signature{
-		"Println":  sig(tuple(dots), nErr, true),
-		"Print":    sig(tuple(dots), nErr, true),
-		"Printf":   sig(tuple(v("format", strT), dots), nErr, true),
-		"Sprint":   sig(tuple(dots), tuple(v("", strT)), true),
-		"Sprintln": sig(tuple(dots), tuple(v("", strT)), true),
-		"Sprintf":  sig(tuple(v("format", strT), dots), tuple(v("", strT)), true),
-		"Errorf":   sig(tuple(v("format", strT), dots), tuple(v("", errT)), true),
-	})
-	add("errors", map[string]*types.Signature{"New": sig(tuple(v("text", strT)), tuple(v("", errT)), false)})
+	lt := newLibTypes()
+	for path, fns := range libFuncs {
+		sigs := map[string]*types.Signature{}
+		for name, f := range fns {
+			sigs[name] = f.sig(lt)
+		}
+		add(path, sigs)
+	}
+	// fmt.Stringer, and math's constants.
+	fmtPkg := im.pkgs["fmt"]
+	str := types.NewSignatureType(nil, nil, nil, nil, tuple(v("", types.Typ[types.String])), false)
+	stringer := types.NewInterfaceType([]*types.Func{types.NewFunc(token.NoPos, fmtPkg, "String", str)}, nil).Complete()
+	fmtPkg.Scope().Insert(types.NewTypeName(token.NoPos, fmtPkg, "Stringer", nil))
+	types.NewNamed(fmtPkg.Scope().Lookup("Stringer").(*types.TypeName), stringer, nil)
+	mathPkg := im.pkgs["math"]
+	for name, val := range mathConsts {
+		mathPkg.Scope().Insert(types.NewConst(token.NoPos, mathPkg, name, types.Typ[val.kind], val.v))
+	}
 	add("os", map[string]*types.Signature{"Exit": sig(tuple(v("code", intT)), nil, false)})
 	add("runtime", map[string]*types.Signature{"Goexit": sig(nil, nil, false), "Gosched": sig(nil, nil, false)})
 	im.pkgs["sync"] = syncPackage()
+	for _, p := range im.pkgs {
+		p.MarkComplete()
+	}
 	return im
 }

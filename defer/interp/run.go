@@ -78,6 +78,7 @@ type interp struct {
 	maxDepth int
 	globals  map[*types.Var]*cell
 	boxes    map[boxKey]*box
+	msets    map[types.Type]*types.MethodSet
 	names    map[ast.Node]string
 	sched    *scheduler
 }
@@ -88,7 +89,7 @@ type interp struct {
 // Goexit is a normal result.
 func (p *Program) Run(opts Options) (res *Result, err error) {
 	in := &interp{p: p, limit: opts.StepLimit, maxDepth: opts.MaxDepth,
-		globals: map[*types.Var]*cell{}, boxes: map[boxKey]*box{}, names: p.names}
+		globals: map[*types.Var]*cell{}, boxes: map[boxKey]*box{}, msets: map[types.Type]*types.MethodSet{}, names: p.names}
 	if in.limit <= 0 {
 		in.limit = DefaultStepLimit
 	}
@@ -173,7 +174,7 @@ func (p *Program) nameFuncs() {
 		}
 		name := "main." + fd.Name.Name
 		if fd.Recv != nil {
-			name = methodName(p.Info.Defs[fd.Name].(*types.Func).Signature().Recv().Type(), fd.Name.Name)
+			name = funcName(p.Info.Defs[fd.Name].(*types.Func))
 		}
 		p.names[fd] = name
 		p.nameLits(fd.Body, name, true)

@@ -60,8 +60,6 @@ type goroutine struct {
 	reason string    // why it waits, as the traceback prints it
 	wake   chan bool // the baton: true to run, false to end with the program
 	exited chan struct{}
-	// w is the channel operation it is parked on (filled by the partner).
-	w *waiter
 	// main is true for the main goroutine.
 	main bool
 }

@@ -21,7 +21,7 @@ func checkImports(fset *token.FileSet, file *ast.File) error {
 			return fmt.Errorf("%s: bad import path %s", fset.Position(im.Pos()), im.Path.Value)
 		}
 		if _, ok := library[path]; !ok {
-			return fmt.Errorf("%s: import %q is outside the subset (it has fmt, errors, os and runtime)", fset.Position(im.Pos()), path)
+			return fmt.Errorf("%s: import %q is outside the subset (it has %s)", fset.Position(im.Pos()), path, libraryPaths())
 		}
 		name := path
 		if im.Name != nil {
@@ -90,6 +90,7 @@ type posError struct {
 type subsetChecker struct {
 	p    *Program
 	errs []posError
+	seen map[types.Type]string
 }
 
 func (c *subsetChecker) errorf(n ast.Node, format string, args ...any) {
@@ -99,15 +100,9 @@ func (c *subsetChecker) errorf(n ast.Node, format string, args ...any) {
 func (c *subsetChecker) decl(d ast.Decl) {
 	switch d := d.(type) {
 	case *ast.FuncDecl:
-		if d.Recv != nil {
-			if len(d.Recv.List) != 1 || len(d.Recv.List[0].Names) > 1 {
-				c.errorf(d, "method %s: malformed receiver", d.Name.Name)
-				return
-			}
-			if _, ptr := d.Recv.List[0].Type.(*ast.StarExpr); ptr {
-				c.errorf(d, "method %s: pointer receivers are outside the subset (value receivers are in)", d.Name.Name)
-				return
-			}
+		if d.Recv != nil && (len(d.Recv.List) != 1 || len(d.Recv.List[0].Names) > 1) {
+			c.errorf(d, "method %s: malformed receiver", d.Name.Name)
+			return
 		}
 		if d.Type.TypeParams != nil {
 			c.errorf(d, "generic function %s: type parameters are outside the subset", d.Name.Name)
@@ -132,8 +127,9 @@ func (c *subsetChecker) decl(d ast.Decl) {
 					c.errorf(ts, "type %s: aliases and generic types are outside the subset", ts.Name.Name)
 					continue
 				}
-				if !namedBasic(c.p.Info.Defs[ts.Name].Type()) {
-					c.errorf(ts, "type %s: only named types over int, bool or string are in the subset", ts.Name.Name)
+				t := c.p.Info.Defs[ts.Name].Type()
+				if why := c.typeProblem(t.Underlying()); why != "" {
+					c.errorf(ts, "type %s: %s", ts.Name.Name, why)
 				}
 			}
 		case token.VAR, token.CONST:
@@ -173,31 +169,9 @@ func (c *subsetChecker) stmt(s ast.Stmt) {
 		}
 		c.expr(s.X)
 	case *ast.AssignStmt:
-		for _, e := range s.Lhs {
-			if id, ok := e.(*ast.Ident); ok && id.Name == "_" {
-				continue
-			}
-			switch ast.Unparen(e).(type) {
-			case *ast.Ident, *ast.StarExpr, *ast.IndexExpr:
-			default:
-				c.errorf(e, "assignment to %T is outside the subset", e)
-			}
-			c.expr(e)
-		}
-		for _, e := range s.Rhs {
-			c.expr(e)
-		}
-		if len(s.Lhs) != len(s.Rhs) {
-			if len(s.Rhs) != 1 {
-				c.errorf(s, "assignment with mismatched sides")
-			} else if _, ok := ast.Unparen(s.Rhs[0]).(*ast.TypeAssertExpr); !ok {
-				if _, ok := ast.Unparen(s.Rhs[0]).(*ast.CallExpr); !ok && !isRecvExpr(s.Rhs[0]) {
-					c.errorf(s, "multi-value assignment from %T is outside the subset", s.Rhs[0])
-				}
-			}
-		}
+		c.assign(s)
 	case *ast.IncDecStmt:
-		c.expr(s.X)
+		c.target(s.X)
 	case *ast.DeclStmt:
 		c.decl(s.Decl)
 	case *ast.IfStmt:
@@ -213,21 +187,7 @@ func (c *subsetChecker) stmt(s ast.Stmt) {
 		c.stmt(s.Post)
 		c.block(s.Body)
 	case *ast.RangeStmt:
-		t := c.p.Info.TypeOf(s.X)
-		switch u := t.Underlying().(type) {
-		case *types.Slice, *types.Chan:
-		case *types.Basic:
-			if u.Info()&types.IsInteger == 0 {
-				c.errorf(s, "range over %s is outside the subset (ranges over ints and slices are in)", t)
-			}
-		default:
-			c.errorf(s, "range over %s is outside the subset (ranges over ints and slices are in)", t)
-		}
-		if s.Tok == token.ASSIGN {
-			c.errorf(s, "range with = is outside the subset (use :=)")
-		}
-		c.expr(s.X)
-		c.block(s.Body)
+		c.rangeStmt(s)
 	case *ast.SwitchStmt:
 		c.stmt(s.Init)
 		if s.Tag != nil {
@@ -239,6 +199,19 @@ func (c *subsetChecker) stmt(s ast.Stmt) {
 				c.expr(e)
 			}
 			for _, st := range cl.Body {
+				c.stmt(st)
+			}
+		}
+	case *ast.TypeSwitchStmt:
+		c.stmt(s.Init)
+		switch a := s.Assign.(type) {
+		case *ast.AssignStmt:
+			c.expr(a.Rhs[0].(*ast.TypeAssertExpr).X)
+		case *ast.ExprStmt:
+			c.expr(a.X.(*ast.TypeAssertExpr).X)
+		}
+		for _, cc := range s.Body.List {
+			for _, st := range cc.(*ast.CaseClause).Body {
 				c.stmt(st)
 			}
 		}
@@ -264,11 +237,77 @@ func (c *subsetChecker) stmt(s ast.Stmt) {
 				c.stmt(st)
 			}
 		}
-	case *ast.TypeSwitchStmt:
-		c.errorf(s, "type switches are outside the subset (use v, ok := x.(T))")
 	default:
 		c.errorf(s, "statement %T is outside the subset", s)
 	}
+}
+
+func (c *subsetChecker) assign(s *ast.AssignStmt) {
+	for _, e := range s.Lhs {
+		if id, ok := e.(*ast.Ident); ok && id.Name == "_" {
+			continue
+		}
+		c.target(e)
+	}
+	for _, e := range s.Rhs {
+		c.expr(e)
+	}
+	if len(s.Lhs) == len(s.Rhs) {
+		return
+	}
+	if len(s.Rhs) != 1 {
+		c.errorf(s, "assignment with mismatched sides")
+		return
+	}
+	switch r := ast.Unparen(s.Rhs[0]).(type) {
+	case *ast.TypeAssertExpr, *ast.CallExpr:
+	case *ast.IndexExpr:
+		if _, ok := c.p.Info.TypeOf(r.X).Underlying().(*types.Map); !ok {
+			c.errorf(s, "multi-value assignment from %T is outside the subset", r)
+		}
+	default:
+		if !isRecvExpr(r) {
+			c.errorf(s, "multi-value assignment from %T is outside the subset", r)
+		}
+	}
+}
+
+// target checks the left side of an assignment or of ++ and --.
+func (c *subsetChecker) target(e ast.Expr) {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.Ident, *ast.StarExpr, *ast.IndexExpr:
+	case *ast.SelectorExpr:
+		if s := c.p.Info.Selections[x]; s == nil || s.Kind() != types.FieldVal {
+			c.errorf(e, "assignment to %s is outside the subset", x.Sel.Name)
+			return
+		}
+	default:
+		c.errorf(e, "assignment to %T is outside the subset", e)
+	}
+	c.expr(e)
+}
+
+func (c *subsetChecker) rangeStmt(s *ast.RangeStmt) {
+	t := c.p.Info.TypeOf(s.X)
+	const in = "ranges over ints, strings, slices, arrays, maps and channels are in"
+	switch u := t.Underlying().(type) {
+	case *types.Slice, *types.Chan, *types.Map, *types.Array:
+	case *types.Pointer:
+		if _, ok := u.Elem().Underlying().(*types.Array); !ok {
+			c.errorf(s, "range over %s is outside the subset (%s)", t, in)
+		}
+	case *types.Basic:
+		if u.Info()&(types.IsInteger|types.IsString) == 0 {
+			c.errorf(s, "range over %s is outside the subset (%s)", t, in)
+		}
+	default:
+		c.errorf(s, "range over %s is outside the subset (%s)", t, in)
+	}
+	if s.Tok == token.ASSIGN {
+		c.errorf(s, "range with = is outside the subset (use :=)")
+	}
+	c.expr(s.X)
+	c.block(s.Body)
 }
 
 func (c *subsetChecker) expr(e ast.Expr) {
@@ -288,7 +327,7 @@ func (c *subsetChecker) expr(e ast.Expr) {
 	}
 	switch e := e.(type) {
 	case *ast.Ident:
-		if obj, ok := info.Uses[e].(*types.Var); ok && obj.Parent() == nil {
+		if obj, ok := info.Uses[e].(*types.Var); ok && obj.Parent() == nil && obj.Pkg() != c.p.Pkg {
 			c.errorf(e, "%s is outside the subset", e.Name)
 		}
 	case *ast.BasicLit:
@@ -297,32 +336,37 @@ func (c *subsetChecker) expr(e ast.Expr) {
 	case *ast.FuncLit:
 		c.block(e.Body)
 	case *ast.CompositeLit:
-		if _, ok := info.TypeOf(e).Underlying().(*types.Slice); !ok {
-			c.errorf(e, "composite literal of type %s is outside the subset (slice literals are in)", info.TypeOf(e))
-			return
-		}
-		for _, el := range e.Elts {
-			if _, ok := el.(*ast.KeyValueExpr); ok {
-				c.errorf(el, "keyed slice literal elements are outside the subset")
-				continue
-			}
-			c.expr(el)
-		}
+		c.compositeLit(e)
 	case *ast.SelectorExpr:
 		if _, ok := info.Selections[e]; ok {
-			c.errorf(e, "method value %s is outside the subset (call it: x.%s(...))", e.Sel.Name, e.Sel.Name)
+			c.expr(e.X)
 		} else if _, ok := info.Uses[e.Sel].(*types.Func); !ok {
 			c.errorf(e, "selector %s is outside the subset (only calls of the library are in)", e.Sel.Name)
 		}
 	case *ast.IndexExpr:
-		if _, ok := info.TypeOf(e.X).Underlying().(*types.Slice); !ok {
-			c.errorf(e, "indexing %s is outside the subset (indexing slices is in)", info.TypeOf(e.X))
+		switch u := info.TypeOf(e.X).Underlying().(type) {
+		case *types.Slice, *types.Map, *types.Array, *types.Basic:
+		case *types.Pointer:
+			if _, ok := u.Elem().Underlying().(*types.Array); !ok {
+				c.errorf(e, "indexing %s is outside the subset", info.TypeOf(e.X))
+			}
+		default:
+			c.errorf(e, "indexing %s is outside the subset (slices, arrays, maps and strings are in)", info.TypeOf(e.X))
 		}
 		c.expr(e.X)
 		c.expr(e.Index)
 	case *ast.SliceExpr:
-		if _, ok := info.TypeOf(e.X).Underlying().(*types.Slice); !ok || e.Slice3 {
-			c.errorf(e, "slicing %s is outside the subset (s[a:b] of a slice is in)", info.TypeOf(e.X))
+		switch u := info.TypeOf(e.X).Underlying().(type) {
+		case *types.Slice:
+		case *types.Basic:
+			if u.Info()&types.IsString == 0 {
+				c.errorf(e, "slicing %s is outside the subset", info.TypeOf(e.X))
+			}
+		default:
+			c.errorf(e, "slicing %s is outside the subset (s[a:b] of a slice or a string is in)", info.TypeOf(e.X))
+		}
+		if e.Slice3 {
+			c.errorf(e, "a three-index slice is outside the subset")
 		}
 		c.expr(e.X)
 		for _, x := range []ast.Expr{e.Low, e.High} {
@@ -332,23 +376,17 @@ func (c *subsetChecker) expr(e ast.Expr) {
 		}
 	case *ast.TypeAssertExpr:
 		if e.Type == nil {
-			c.errorf(e, "type switches are outside the subset")
+			c.errorf(e, "x.(type) outside a type switch")
 			return
-		}
-		t := info.TypeOf(e.Type)
-		if !assertable(t) {
-			c.errorf(e, "type assertion to %s is outside the subset (int, bool, string and error are in)", t)
 		}
 		c.expr(e.X)
 	case *ast.StarExpr:
 		c.expr(e.X)
 	case *ast.UnaryExpr:
 		switch e.Op {
-		case token.SUB, token.ADD, token.NOT, token.ARROW:
+		case token.SUB, token.ADD, token.NOT, token.ARROW, token.XOR:
 		case token.AND:
-			if _, ok := ast.Unparen(e.X).(*ast.Ident); !ok {
-				c.errorf(e, "& of %T is outside the subset (&x of a variable is in)", e.X)
-			}
+			c.addressable(e)
 		default:
 			c.errorf(e, "operator %s is outside the subset", e.Op)
 		}
@@ -357,7 +395,7 @@ func (c *subsetChecker) expr(e ast.Expr) {
 		switch e.Op {
 		case token.ADD, token.SUB, token.MUL, token.QUO, token.REM,
 			token.EQL, token.NEQ, token.LSS, token.LEQ, token.GTR, token.GEQ,
-			token.LAND, token.LOR:
+			token.LAND, token.LOR, token.AND, token.OR, token.XOR, token.AND_NOT, token.SHL, token.SHR:
 		default:
 			c.errorf(e, "operator %s is outside the subset", e.Op)
 		}
@@ -365,30 +403,61 @@ func (c *subsetChecker) expr(e ast.Expr) {
 		c.expr(e.Y)
 	case *ast.CallExpr:
 		c.call(e)
+	case *ast.KeyValueExpr:
+		c.expr(e.Value)
 	default:
 		c.errorf(e, "expression %T is outside the subset", e)
 	}
 }
 
-// namedBasic reports whether t is a type declared by the program over
-// int, bool or string.
-func namedBasic(t types.Type) bool {
-	n, ok := t.(*types.Named)
-	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "main" || n.Obj().Parent() != n.Obj().Pkg().Scope() {
-		return false
+// addressable checks &x: the model gives every variable, field and array
+// element its own storage, but a slice element only when it is a struct
+// or an array (the elements of other slices are not variables of their
+// own in the model).
+func (c *subsetChecker) addressable(e *ast.UnaryExpr) {
+	x := ast.Unparen(e.X)
+	for {
+		switch y := x.(type) {
+		case *ast.SelectorExpr:
+			x = ast.Unparen(y.X)
+			continue
+		case *ast.IndexExpr:
+			if s, ok := c.p.Info.TypeOf(y.X).Underlying().(*types.Slice); ok {
+				switch s.Elem().Underlying().(type) {
+				case *types.Struct, *types.Array:
+				default:
+					c.errorf(e, "&s[i] of a slice of %s is outside the subset (of a slice of structs or arrays it is in)", s.Elem())
+				}
+				return
+			}
+			x = ast.Unparen(y.X)
+			continue
+		}
+		return
 	}
-	b, ok := n.Underlying().(*types.Basic)
-	return ok && (b.Kind() == types.Int || b.Kind() == types.Bool || b.Kind() == types.String)
 }
 
-func assertable(t types.Type) bool {
-	if namedBasic(t) {
-		return true
+func (c *subsetChecker) compositeLit(e *ast.CompositeLit) {
+	t := c.p.Info.TypeOf(e)
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
 	}
-	if b, ok := t.(*types.Basic); ok {
-		return b.Kind() == types.Int || b.Kind() == types.Bool || b.Kind() == types.String
+	switch t.Underlying().(type) {
+	case *types.Struct, *types.Array, *types.Slice, *types.Map:
+	default:
+		c.errorf(e, "composite literal of type %s is outside the subset", t)
+		return
 	}
-	return types.Identical(t, types.Universe.Lookup("error").Type())
+	for _, el := range e.Elts {
+		if kv, ok := el.(*ast.KeyValueExpr); ok {
+			if _, isStruct := t.Underlying().(*types.Struct); !isStruct {
+				c.expr(kv.Key)
+			}
+			c.expr(kv.Value)
+			continue
+		}
+		c.expr(el)
+	}
 }
 
 func (c *subsetChecker) call(e *ast.CallExpr) {
@@ -396,7 +465,7 @@ func (c *subsetChecker) call(e *ast.CallExpr) {
 	if tv := info.Types[e.Fun]; tv.IsType() {
 		if len(e.Args) == 1 {
 			from, to := info.TypeOf(e.Args[0]), tv.Type
-			if !types.Identical(from.Underlying(), to.Underlying()) && !isInterface(to) && !(isBasicInt(from) && isBasicInt(to)) {
+			if !convertible(from, to) {
 				c.errorf(e, "conversion from %s to %s is outside the subset", from, to)
 			}
 			c.expr(e.Args[0])
@@ -408,43 +477,13 @@ func (c *subsetChecker) call(e *ast.CallExpr) {
 	case *ast.Ident:
 		if b, ok := info.Uses[fun].(*types.Builtin); ok {
 			library = true
-			switch b.Name() {
-			case "len", "cap", "append", "panic", "recover", "print", "println", "close":
-			case "make":
-				if _, ok := info.TypeOf(e.Args[0]).Underlying().(*types.Slice); !ok && !isChan(info.TypeOf(e.Args[0])) {
-					c.errorf(e, "make of %s is outside the subset (make of a slice is in)", info.TypeOf(e.Args[0]))
-				}
-				for _, a := range e.Args[1:] {
-					c.expr(a)
-				}
+			if !c.builtin(e, b.Name()) {
 				return
-			default:
-				c.errorf(e, "builtin %s is outside the subset", b.Name())
-				return
-			}
-			if b.Name() == "print" || b.Name() == "println" {
-				for _, a := range e.Args {
-					t, ok := info.TypeOf(a).Underlying().(*types.Basic)
-					switch {
-					case !ok:
-						c.errorf(a, "%s of a value of type %s is outside the subset (Go prints addresses for it)", b.Name(), info.TypeOf(a))
-					case t.Info()&(types.IsInteger|types.IsBoolean|types.IsString) == 0:
-						c.errorf(a, "%s of a value of type %s is outside the subset (only int, bool and string are)", b.Name(), info.TypeOf(a))
-					}
-				}
-			}
-			if b.Name() == "panic" && len(e.Args) == 1 {
-				if why := panicProblem(info.TypeOf(e.Args[0])); why != "" {
-					c.errorf(e, "panic with a value of type %s: %s", info.TypeOf(e.Args[0]), why)
-				}
 			}
 		}
 	case *ast.SelectorExpr:
-		if sel, ok := info.Selections[fun]; ok {
+		if _, ok := info.Selections[fun]; ok {
 			library = true // a method call: check the receiver, not the method value
-			if sel.Kind() != types.MethodVal {
-				c.errorf(fun, "method expression %s is outside the subset", fun.Sel.Name)
-			}
 			c.expr(fun.X)
 		} else if fn, ok := info.Uses[fun.Sel].(*types.Func); ok && fn.Pkg() != nil {
 			library = true
@@ -461,13 +500,74 @@ func (c *subsetChecker) call(e *ast.CallExpr) {
 	}
 }
 
+// builtin checks a call of a builtin; false means its arguments are
+// checked already.
+func (c *subsetChecker) builtin(e *ast.CallExpr, name string) bool {
+	info := c.p.Info
+	switch name {
+	case "len", "cap", "append", "panic", "recover", "print", "println", "close", "delete", "copy":
+	case "make":
+		switch info.TypeOf(e.Args[0]).Underlying().(type) {
+		case *types.Slice, *types.Chan, *types.Map:
+		default:
+			c.errorf(e, "make of %s is outside the subset", info.TypeOf(e.Args[0]))
+		}
+		for _, a := range e.Args[1:] {
+			c.expr(a)
+		}
+		return false
+	default:
+		c.errorf(e, "builtin %s is outside the subset", name)
+		return false
+	}
+	if name == "copy" {
+		if _, ok := info.TypeOf(e.Args[1]).Underlying().(*types.Slice); !ok {
+			c.errorf(e, "copy from a %s is outside the subset (from a slice it is in)", info.TypeOf(e.Args[1]))
+		}
+	}
+	if name == "print" || name == "println" {
+		for _, a := range e.Args {
+			t, ok := info.TypeOf(a).Underlying().(*types.Basic)
+			switch {
+			case !ok:
+				c.errorf(a, "%s of a value of type %s is outside the subset (Go prints addresses for it)", name, info.TypeOf(a))
+			case t.Info()&(types.IsInteger|types.IsBoolean|types.IsString) == 0:
+				c.errorf(a, "%s of a value of type %s is outside the subset (only integers, bool and string are)", name, info.TypeOf(a))
+			}
+		}
+	}
+	if name == "panic" && len(e.Args) == 1 {
+		if why := panicProblem(info.TypeOf(e.Args[0])); why != "" {
+			c.errorf(e, "panic with a value of type %s: %s", info.TypeOf(e.Args[0]), why)
+		}
+	}
+	return true
+}
+
+// convertible reports whether the model converts from to to: between
+// types with identical underlying types, to an interface, and between
+// the integer types and float64.
+func convertible(from, to types.Type) bool {
+	if types.Identical(from.Underlying(), to.Underlying()) || isInterface(to) {
+		return true
+	}
+	num := func(t types.Type) bool { return isBasicInt(t) || isFloat(t) }
+	if num(from) && num(to) {
+		return true
+	}
+	pf, ok1 := from.Underlying().(*types.Pointer)
+	pt, ok2 := to.Underlying().(*types.Pointer)
+	return ok1 && ok2 && types.Identical(pf.Elem().Underlying(), pt.Elem().Underlying())
+}
+
 func isBasicInt(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsInteger != 0
 }
 
 // fmtArgs rejects what fmt would print differently for the model:
-// pointers and funcs (addresses), %T and %p, non-constant formats.
+// pointers below the top level and funcs (addresses), %p, non-constant
+// formats.
 func (c *subsetChecker) fmtArgs(e *ast.CallExpr, name string) {
 	args := e.Args
 	if strings.HasSuffix(name, "f") {
@@ -477,73 +577,164 @@ func (c *subsetChecker) fmtArgs(e *ast.CallExpr, name string) {
 		tv := c.p.Info.Types[args[0]]
 		if tv.Value == nil {
 			c.errorf(args[0], "fmt.%s with a format that is not a constant is outside the subset", name)
-		} else if f := tv.Value.ExactString(); strings.Contains(f, "%T") || strings.Contains(f, "%p") {
-			c.errorf(args[0], "fmt.%s with %%T or %%p is outside the subset (the model's types and addresses differ)", name)
+		} else if strings.Contains(tv.Value.ExactString(), "%p") {
+			c.errorf(args[0], "fmt.%s with %%p is outside the subset (the model's addresses differ)", name)
 		}
 		args = args[1:]
 	}
 	for _, a := range args {
-		if why := printProblem(c.p.Info.TypeOf(a)); why != "" {
+		if why := printProblem(c.p.Info.TypeOf(a), true, map[types.Type]bool{}); why != "" {
 			c.errorf(a, "fmt.%s of a value of type %s: %s", name, c.p.Info.TypeOf(a), why)
 		}
 	}
 }
 
-func printProblem(t types.Type) string {
+// printProblem says why fmt's %v of a value of type t would print an
+// address, or "". A type with an Error or String method prints its
+// result; a pointer to a struct, an array, a slice or a map prints as
+// &{...} at the top level, and as an address below it.
+func printProblem(t types.Type, top bool, seen map[types.Type]bool) string {
+	if seen[t] {
+		return ""
+	}
+	seen[t] = true
+	if hasPrintMethod(t) {
+		return ""
+	}
+	const addr = "Go prints an address, which the model cannot reproduce"
 	switch u := t.Underlying().(type) {
-	case *types.Pointer, *types.Signature:
-		return "Go prints an address, which the model cannot reproduce"
+	case *types.Signature, *types.Chan:
+		return addr
+	case *types.Pointer:
+		if !top {
+			return addr
+		}
+		switch u.Elem().Underlying().(type) {
+		case *types.Struct, *types.Array, *types.Slice, *types.Map:
+			return printProblem(u.Elem(), false, seen)
+		}
+		return addr
 	case *types.Slice:
-		return printProblem(u.Elem())
+		return printProblem(u.Elem(), false, seen)
+	case *types.Array:
+		return printProblem(u.Elem(), false, seen)
+	case *types.Map:
+		if why := printProblem(u.Key(), false, seen); why != "" {
+			return why
+		}
+		return printProblem(u.Elem(), false, seen)
+	case *types.Struct:
+		for f := range u.Fields() {
+			if why := printProblem(f.Type(), false, seen); why != "" {
+				return why
+			}
+		}
 	}
 	return ""
 }
 
-func panicProblem(t types.Type) string {
-	switch t.Underlying().(type) {
-	case *types.Pointer, *types.Signature, *types.Slice:
-		return "Go prints its address, which the model cannot reproduce"
+// hasPrintMethod reports whether fmt prints t through an Error or String
+// method of its method set.
+func hasPrintMethod(t types.Type) bool {
+	if isInterface(t) {
+		return false
 	}
-	return ""
+	ms := types.NewMethodSet(t)
+	for _, name := range []string{"Error", "String"} {
+		if sel := ms.Lookup(nil, name); sel != nil {
+			sig := sel.Obj().Type().(*types.Signature)
+			if sig.Params().Len() == 0 && sig.Results().Len() == 1 && types.Identical(sig.Results().At(0).Type(), types.Typ[types.String]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// panicProblem says why the crash report of a panic with a value of
+// static type t would print an address, or "".
+func panicProblem(t types.Type) string {
+	if isInterface(t) || hasPrintMethod(t) {
+		return ""
+	}
+	if _, ok := t.Underlying().(*types.Basic); ok {
+		return ""
+	}
+	return "Go prints its address, which the model cannot reproduce (give the type an Error or String method)"
 }
 
 // typeProblem says why t is outside the subset, or "".
 func (c *subsetChecker) typeProblem(t types.Type) string {
+	if c.seen == nil {
+		c.seen = map[types.Type]string{}
+	}
+	if why, ok := c.seen[t]; ok {
+		return why
+	}
+	c.seen[t] = "" // a recursive type is checked once
+	why := c.typeProblem1(t)
+	c.seen[t] = why
+	return why
+}
+
+func (c *subsetChecker) typeProblem1(t types.Type) string {
 	switch t := t.(type) {
 	case *types.Basic:
 		switch t.Kind() {
-		case types.Int, types.Bool, types.String, types.UntypedBool, types.UntypedInt,
-			types.UntypedString, types.UntypedNil, types.UntypedRune:
+		case types.Int, types.Int64, types.Float64, types.Bool, types.String, types.UntypedBool, types.UntypedInt,
+			types.UntypedFloat, types.UntypedString, types.UntypedNil, types.UntypedRune:
 			return ""
 		}
-		return "only int, bool and string are in the subset"
+		return "only int, int64, float64, bool and string are in the subset"
 	case *types.Named:
-		if t.Obj().Pkg() == nil && t.Obj().Name() == "error" || namedBasic(t) {
+		obj := t.Obj()
+		switch {
+		case obj.Pkg() == nil && obj.Name() == "error":
 			return ""
-		}
-		if t.Obj().Pkg() != nil && libZero[t.Obj().Pkg().Path()+"."+t.Obj().Name()] != nil {
+		case obj.Pkg() == c.p.Pkg:
+			if t.TypeArgs().Len() > 0 {
+				return "generic types are outside the subset"
+			}
+			return c.typeProblem(t.Underlying())
+		case obj.Pkg() != nil && libZero[obj.Pkg().Path()+"."+obj.Name()] != nil:
 			return ""
+		case obj.Pkg() != nil && isInterface(t) && slices.Contains(library[obj.Pkg().Path()], obj.Name()):
+			return "" // fmt.Stringer
 		}
-		return "named types other than error and the program's own types over int, bool or string are outside the subset"
+		return fmt.Sprintf("type %s is outside the subset", t)
 	case *types.Alias:
 		return c.typeProblem(types.Unalias(t))
 	case *types.Interface:
-		if t.Empty() {
-			return ""
+		for m := range t.Methods() {
+			if why := c.typeProblem(m.Type()); why != "" {
+				return why
+			}
 		}
-		return "interfaces other than any and error are outside the subset"
+		return ""
 	case *types.Pointer:
 		return c.typeProblem(t.Elem())
 	case *types.Slice:
 		return c.typeProblem(t.Elem())
+	case *types.Array:
+		return c.typeProblem(t.Elem())
+	case *types.Map:
+		if why := c.typeProblem(t.Key()); why != "" {
+			return why
+		}
+		return c.typeProblem(t.Elem())
 	case *types.Chan:
 		return c.typeProblem(t.Elem())
+	case *types.Struct:
+		for f := range t.Fields() {
+			if why := c.typeProblem(f.Type()); why != "" {
+				return why
+			}
+		}
+		return ""
 	case *types.Signature:
 		for _, tup := range []*types.Tuple{t.Params(), t.Results()} {
-			for i := range tup.Len() {
-				if why := c.typeProblem(tup.At(i).Type()); why != "" {
-					return why
-				}
+			if why := c.typeProblem(tup); why != "" {
+				return why
 			}
 		}
 		return ""

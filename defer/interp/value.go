@@ -39,11 +39,6 @@ type box struct {
 	v any
 }
 
-// An errorValue is what errors.New and fmt.Errorf return.
-type errorValue struct{ msg string }
-
-func (e *errorValue) Error() string { return e.msg }
-
 // smallBoxes models the runtime's staticuint64s and the compiler's static
 // data for constants: converting the same small integer, bool or constant
 // to an interface gives the same data word.
@@ -82,6 +77,7 @@ func isInterface(t types.Type) bool {
 // convert turns v, of static type from, into a value of type to: only a
 // conversion to an interface type changes the representation.
 func (in *interp) convert(v any, from, to types.Type, isConst bool) any {
+	v = copyVal(v)
 	if to == nil || from == nil || !isInterface(to) || isInterface(from) {
 		return v
 	}
@@ -110,7 +106,15 @@ func zero(t types.Type) any {
 			return ""
 		case u.Info()&types.IsInteger != 0:
 			return 0
+		case u.Info()&types.IsFloat != 0:
+			return 0.0
 		}
+	case *types.Struct:
+		return zeroStruct(u)
+	case *types.Array:
+		return zeroArray(u)
+	case *types.Map:
+		return (*mapVal)(nil)
 	case *types.Pointer:
 		return (*cell)(nil)
 	case *types.Slice:
@@ -131,53 +135,27 @@ func constValue(v constant.Value, t types.Type) (any, error) {
 	case constant.String:
 		return constant.StringVal(v), nil
 	case constant.Int:
+		if isFloat(t) {
+			f, _ := constant.Float64Val(v)
+			return f, nil
+		}
 		i, ok := constant.Int64Val(v)
 		if !ok {
 			return nil, fmt.Errorf("constant %s overflows int", v)
 		}
 		return int(i), nil
+	case constant.Float:
+		if !isFloat(t) {
+			i, ok := constant.Int64Val(constant.ToInt(v))
+			if !ok {
+				return nil, fmt.Errorf("constant %s overflows int", v)
+			}
+			return int(i), nil
+		}
+		f, _ := constant.Float64Val(v)
+		return f, nil
 	}
 	return nil, fmt.Errorf("constant %s of type %s is outside the subset", v, t)
-}
-
-// native turns a value into a Go value that fmt prints as Go would print
-// the program's value.
-func (in *interp) native(v any) (any, error) {
-	switch x := v.(type) {
-	case nil, int, bool, string:
-		return x, nil
-	case *box:
-		// fmt calls Error, else String, when the dynamic type has them.
-		if s, ok := in.callStringer(x, "Error"); ok {
-			return s, nil
-		}
-		if s, ok := in.callStringer(x, "String"); ok {
-			return s, nil
-		}
-		return in.native(x.v)
-	case *errorValue:
-		return x, nil
-	case *chain.RuntimeError:
-		return x, nil
-	case *slice:
-		if x == nil {
-			return []any{}, nil
-		}
-		out := make([]any, x.len)
-		for i := range out {
-			n, err := in.native((*x.arr)[x.off+i])
-			if err != nil {
-				return nil, err
-			}
-			out[i] = n
-		}
-		return out, nil
-	case *cell:
-		return nil, fmt.Errorf("printing a pointer: Go prints an address, which the model cannot reproduce")
-	case *funcValue:
-		return nil, fmt.Errorf("printing a func value: Go prints an address, which the model cannot reproduce")
-	}
-	return nil, fmt.Errorf("printing a value of Go type %T the model does not know", v)
 }
 
 // panicText is what the runtime prints for a panic value: the Error
@@ -186,10 +164,12 @@ func (in *interp) native(v any) (any, error) {
 // main.code(3), main.msg("hi").
 func (in *interp) panicText(v any, methods bool) (string, error) {
 	if b, ok := v.(*box); ok && methods {
-		if s, ok := in.callStringer(b, "Error"); ok {
-			return s, nil
+		if types.Implements(b.t, errorType) {
+			if s, ok := in.stringMethod(nil, b, "Error"); ok {
+				return s, nil
+			}
 		}
-		if s, ok := in.callStringer(b, "String"); ok {
+		if s, ok := in.stringMethod(nil, b, "String"); ok {
 			return s, nil
 		}
 	}
@@ -239,6 +219,11 @@ func typeName(v any) string {
 	return "nil"
 }
 
+func isFloat(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsFloat != 0
+}
+
 // equal compares two values of the same static type, or two interface
 // values, as == does.
 func equal(a, b any) (bool, error) {
@@ -257,14 +242,32 @@ func equal(a, b any) (bool, error) {
 		if !types.Identical(x.t, y.t) {
 			return false, nil
 		}
-		switch x.v.(type) {
-		case *slice, *funcValue:
+		if !types.Comparable(x.t) {
 			return false, fmt.Errorf("comparing uncomparable type %s", x.t)
 		}
 		return equal(x.v, y.v)
 	case *slice:
 		y, _ := b.(*slice)
 		return x == nil && y == nil, nil
+	case *mapVal:
+		y, _ := b.(*mapVal)
+		return x == nil && y == nil, nil
+	case *structVal:
+		y := b.(*structVal)
+		for i := range x.f {
+			if eq, err := equal(x.f[i].v, y.f[i].v); err != nil || !eq {
+				return eq, err
+			}
+		}
+		return true, nil
+	case *arrayVal:
+		y := b.(*arrayVal)
+		for i := range x.e {
+			if eq, err := equal(x.e[i].v, y.e[i].v); err != nil || !eq {
+				return eq, err
+			}
+		}
+		return true, nil
 	case *funcValue:
 		y, _ := b.(*funcValue)
 		return x == nil && y == nil, nil
@@ -282,6 +285,10 @@ func isNil(v any) bool {
 	case *slice:
 		return x == nil
 	case *funcValue:
+		return x == nil
+	case *mapVal:
+		return x == nil
+	case *channel:
 		return x == nil
 	}
 	return false

@@ -1,0 +1,374 @@
+package interp
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The library's functions: each has its Go signature (the type checker
+// sees exactly these) and its implementation on the model's values,
+// which gives Go's results and Go's errors. Arguments arrive converted
+// to the parameter types; a variadic ...any arrives as one *slice.
+
+type libFunc struct {
+	sig func(t *libTypes) *types.Signature
+	run func(fr *frame, e *ast.CallExpr, args []any) []any
+}
+
+// libTypes are the types signatures are built from.
+type libTypes struct {
+	any, err, int, int64, f64, str, bool types.Type
+	strs, ints, anys                     types.Type
+}
+
+func newLibTypes() *libTypes {
+	t := &libTypes{any: types.Universe.Lookup("any").Type(), err: types.Universe.Lookup("error").Type(),
+		int: types.Typ[types.Int], int64: types.Typ[types.Int64], f64: types.Typ[types.Float64], str: types.Typ[types.String], bool: types.Typ[types.Bool]}
+	t.strs, t.ints, t.anys = types.NewSlice(t.str), types.NewSlice(t.int), types.NewSlice(t.any)
+	return t
+}
+
+func params(ts ...types.Type) *types.Tuple {
+	vs := make([]*types.Var, len(ts))
+	for i, t := range ts {
+		vs[i] = types.NewParam(token.NoPos, nil, "", t)
+	}
+	return types.NewTuple(vs...)
+}
+
+func fn(in []types.Type, out ...types.Type) func(*libTypes) *types.Signature {
+	return func(*libTypes) *types.Signature {
+		return types.NewSignatureType(nil, nil, nil, params(in...), params(out...), false)
+	}
+}
+
+func variadic(in []types.Type, out ...types.Type) func(*libTypes) *types.Signature {
+	return func(*libTypes) *types.Signature {
+		return types.NewSignatureType(nil, nil, nil, params(in...), params(out...), true)
+	}
+}
+
+func ts(t ...types.Type) []types.Type { return t }
+
+// sliceElems returns the elements of a slice value.
+func sliceElems(v any) []any {
+	s, _ := v.(*slice)
+	if s == nil {
+		return nil
+	}
+	return (*s.arr)[s.off : s.off+s.len]
+}
+
+func newSlice(vals []any) *slice {
+	return &slice{arr: &vals, len: len(vals), cap: len(vals)}
+}
+
+func stringSlice(ss []string) *slice {
+	vals := make([]any, len(ss))
+	for i, s := range ss {
+		vals[i] = s
+	}
+	return newSlice(vals)
+}
+
+func (fr *frame) limitString(e ast.Node, n int) {
+	if n > maxLen {
+		fr.in.fail("%s: a string longer than %d bytes is beyond the model's memory limit", fr.in.p.Fset.Position(e.Pos()), maxLen)
+	}
+}
+
+// numError is a *strconv.NumError as strconv returns it.
+func numError(err error) any {
+	if err == nil {
+		return nil
+	}
+	ne := err.(*strconv.NumError)
+	return &errorValue{msg: err.Error(), typ: "*strconv.NumError", wrapped: []any{&errorValue{msg: ne.Err.Error()}}}
+}
+
+var libFuncs map[string]map[string]libFunc
+
+func init() {
+	t := newLibTypes()
+	fmtPrint := func(f bool, out ...types.Type) func(*libTypes) *types.Signature {
+		if f {
+			return variadic(ts(t.str, t.anys), out...)
+		}
+		return variadic(ts(t.anys), out...)
+	}
+	printing := func(name string, f bool) libFunc {
+		return libFunc{run: func(fr *frame, e *ast.CallExpr, args []any) []any {
+			format := ""
+			if f {
+				format, args = args[0].(string), args[1:]
+			}
+			return fr.fmtCall(e, name, format, sliceElems(args[0]))
+		}}
+	}
+	nErr := ts(t.int, t.err)
+	str1 := func(f func(string) string) libFunc {
+		return libFunc{sig: fn(ts(t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{f(a[0].(string))}
+		}}
+	}
+	str2bool := func(f func(string, string) bool) libFunc {
+		return libFunc{sig: fn(ts(t.str, t.str), t.bool), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{f(a[0].(string), a[1].(string))}
+		}}
+	}
+	str2 := func(f func(string, string) string) libFunc {
+		return libFunc{sig: fn(ts(t.str, t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{f(a[0].(string), a[1].(string))}
+		}}
+	}
+	f64 := func(f func(float64) float64) libFunc {
+		return libFunc{sig: fn(ts(t.f64), t.f64), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{f(a[0].(float64))}
+		}}
+	}
+	f64x2 := func(f func(float64, float64) float64) libFunc {
+		return libFunc{sig: fn(ts(t.f64, t.f64), t.f64), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{f(a[0].(float64), a[1].(float64))}
+		}}
+	}
+	libFuncs = map[string]map[string]libFunc{
+		"fmt": {
+			"Println":  {sig: fmtPrint(false, nErr...)},
+			"Print":    {sig: fmtPrint(false, nErr...)},
+			"Printf":   {sig: fmtPrint(true, nErr...)},
+			"Sprint":   {sig: fmtPrint(false, t.str)},
+			"Sprintln": {sig: fmtPrint(false, t.str)},
+			"Sprintf":  {sig: fmtPrint(true, t.str)},
+			"Errorf":   {sig: fmtPrint(true, t.err)},
+		},
+		"errors": {
+			"New": {sig: fn(ts(t.str), t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				return []any{&errorValue{msg: a[0].(string)}}
+			}},
+			"Is": {sig: fn(ts(t.err, t.err), t.bool), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				return []any{fr.errorsIs(a[0], a[1])}
+			}},
+			"As": {sig: fn(ts(t.err, t.any), t.bool), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				var target any
+				if b, ok := a[1].(*box); ok {
+					target = b.v
+				}
+				return []any{fr.errorsAs(e, a[0], target)}
+			}},
+			"Unwrap": {sig: fn(ts(t.err), t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				return []any{fr.unwrap(a[0])}
+			}},
+			"Join": {sig: variadic(ts(types.NewSlice(t.err)), t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				return []any{fr.errorsJoin(sliceElems(a[0]))}
+			}},
+		},
+		"strings": {
+			"Contains":   str2bool(strings.Contains),
+			"HasPrefix":  str2bool(strings.HasPrefix),
+			"HasSuffix":  str2bool(strings.HasSuffix),
+			"EqualFold":  str2bool(strings.EqualFold),
+			"TrimSpace":  str1(strings.TrimSpace),
+			"ToUpper":    str1(strings.ToUpper),
+			"ToLower":    str1(strings.ToLower),
+			"TrimPrefix": str2(strings.TrimPrefix),
+			"TrimSuffix": str2(strings.TrimSuffix),
+			"Trim":       str2(strings.Trim),
+			"ReplaceAll": {sig: fn(ts(t.str, t.str, t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				s, old, nw := a[0].(string), a[1].(string), a[2].(string)
+				if old != "" {
+					fr.limitString(e, len(s)+strings.Count(s, old)*len(nw))
+				} else {
+					fr.limitString(e, len(s)+(len(s)+1)*len(nw))
+				}
+				return []any{strings.ReplaceAll(s, old, nw)}
+			}},
+			"Index": {sig: fn(ts(t.str, t.str), t.int), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				return []any{strings.Index(a[0].(string), a[1].(string))}
+			}},
+			"Count": {sig: fn(ts(t.str, t.str), t.int), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				return []any{strings.Count(a[0].(string), a[1].(string))}
+			}},
+			"Repeat": {sig: fn(ts(t.str, t.int), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				s, n := a[0].(string), a[1].(int)
+				if n < 0 {
+					fr.in.panic(&errorValue{msg: "strings: negative Repeat count"}, "strings: negative Repeat count")
+				}
+				if len(s) > 0 && n > maxLen/len(s) {
+					fr.limitString(e, maxLen+1)
+				}
+				return []any{strings.Repeat(s, n)}
+			}},
+			"Split": {sig: fn(ts(t.str, t.str), t.strs), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				return []any{stringSlice(strings.Split(a[0].(string), a[1].(string)))}
+			}},
+			"Fields": {sig: fn(ts(t.str), t.strs), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				return []any{stringSlice(strings.Fields(a[0].(string)))}
+			}},
+			"Join": {sig: fn(ts(t.strs, t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				var ss []string
+				n := 0
+				for _, v := range sliceElems(a[0]) {
+					ss = append(ss, v.(string))
+					n += len(v.(string)) + len(a[1].(string))
+				}
+				fr.limitString(e, n)
+				return []any{strings.Join(ss, a[1].(string))}
+			}},
+		},
+		"strconv": {
+			"Itoa": {sig: fn(ts(t.int), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				return []any{strconv.Itoa(a[0].(int))}
+			}},
+			"Atoi": {sig: fn(ts(t.str), t.int, t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				n, err := strconv.Atoi(a[0].(string))
+				return []any{n, numError(err)}
+			}},
+			"ParseInt": {sig: fn(ts(t.str, t.int, t.int), t.int64, t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				n, err := strconv.ParseInt(a[0].(string), a[1].(int), a[2].(int))
+				return []any{int(n), numError(err)}
+			}},
+			"ParseBool": {sig: fn(ts(t.str), t.bool, t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				b, err := strconv.ParseBool(a[0].(string))
+				return []any{b, numError(err)}
+			}},
+			"FormatInt": {sig: fn(ts(t.int64, t.int), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				base := a[1].(int)
+				if base < 2 || base > 36 {
+					fr.in.panic(&errorValue{msg: "strconv: illegal AppendInt/FormatInt base"}, "strconv: illegal AppendInt/FormatInt base")
+				}
+				return []any{strconv.FormatInt(int64(a[0].(int)), base)}
+			}},
+			"FormatBool": {sig: fn(ts(t.bool), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				return []any{strconv.FormatBool(a[0].(bool))}
+			}},
+			"Quote": {sig: fn(ts(t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				return []any{strconv.Quote(a[0].(string))}
+			}},
+			"Unquote": {sig: fn(ts(t.str), t.str, t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				s, err := strconv.Unquote(a[0].(string))
+				if err != nil {
+					return []any{s, &errorValue{msg: err.Error()}}
+				}
+				return []any{s, nil}
+			}},
+		},
+		"math": {
+			"Sqrt":  f64(math.Sqrt),
+			"Abs":   f64(math.Abs),
+			"Floor": f64(math.Floor),
+			"Ceil":  f64(math.Ceil),
+			"Pow":   f64x2(math.Pow),
+			"Max":   f64x2(math.Max),
+			"Min":   f64x2(math.Min),
+		},
+		"sort": {
+			"Ints": {sig: fn(ts(t.ints)), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				vals := sliceElems(a[0])
+				slices.SortFunc(vals, func(x, y any) int { return x.(int) - y.(int) })
+				return nil
+			}},
+			"Strings": {sig: fn(ts(t.strs)), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				vals := sliceElems(a[0])
+				slices.SortFunc(vals, func(x, y any) int { return strings.Compare(x.(string), y.(string)) })
+				return nil
+			}},
+			"Slice":       {sig: fn(ts(t.any, lessType())), run: sortSlice(false)},
+			"SliceStable": {sig: fn(ts(t.any, lessType())), run: sortSlice(true)},
+		},
+	}
+	for _, name := range []string{"Println", "Print", "Printf", "Sprint", "Sprintln", "Sprintf", "Errorf"} {
+		f := libFuncs["fmt"][name]
+		f.run = printing("fmt."+name, strings.HasSuffix(name, "f")).run
+		libFuncs["fmt"][name] = f
+	}
+	for path, fns := range libFuncs {
+		for name := range fns {
+			library[path] = append(library[path], name)
+		}
+		slices.Sort(library[path])
+	}
+}
+
+func lessType() types.Type {
+	return types.NewSignatureType(nil, nil, nil, params(types.Typ[types.Int], types.Typ[types.Int]), params(types.Typ[types.Bool]), false)
+}
+
+// sortSlice is sort.Slice and sort.SliceStable: the real sort runs, with
+// less and swap on the model's slice, so the order of equal elements is
+// Go's own (sort.Sort and sort.Slice share one algorithm).
+func sortSlice(stable bool) func(fr *frame, e *ast.CallExpr, a []any) []any {
+	return func(fr *frame, e *ast.CallExpr, a []any) []any {
+		b, _ := a[0].(*box)
+		var s *slice
+		if b != nil {
+			s, _ = b.v.(*slice)
+		}
+		if b == nil || (s == nil && !isSliceType(b.t)) {
+			msg := "reflect: call of Swapper on " + dynTypeString(a[0]) + " Value"
+			fr.in.panic(&errorValue{msg: msg, typ: "*reflect.ValueError"}, msg)
+		}
+		less, _ := a[1].(*funcValue)
+		if less == nil && s != nil && s.len > 1 {
+			fr.nilDeref()
+		}
+		data := &modelSort{fr: fr, s: s, less: less}
+		if stable {
+			sort.Stable(data)
+		} else {
+			sort.Sort(data)
+		}
+		return nil
+	}
+}
+
+func isSliceType(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Slice)
+	return ok
+}
+
+type modelSort struct {
+	fr   *frame
+	s    *slice
+	less *funcValue
+}
+
+func (m *modelSort) Len() int {
+	if m.s == nil {
+		return 0
+	}
+	return m.s.len
+}
+
+func (m *modelSort) Less(i, j int) bool {
+	return m.fr.in.call(m.less, []any{i, j})[0].(bool)
+}
+
+func (m *modelSort) Swap(i, j int) {
+	a := (*m.s.arr)[m.s.off:]
+	a[i], a[j] = a[j], a[i]
+}
+
+// errorsJoin is errors.Join: nil when every error is nil; its message
+// is each error's, one per line.
+func (fr *frame) errorsJoin(errs []any) any {
+	var kept []any
+	var msgs []string
+	for _, e := range errs {
+		if e == nil {
+			continue
+		}
+		kept = append(kept, e)
+		s, _ := fr.in.stringMethod(fr, e, "Error")
+		msgs = append(msgs, s)
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return &errorValue{typ: "*errors.joinError", wrapped: kept, msg: strings.Join(msgs, "\n")}
+}

@@ -165,6 +165,19 @@ func (g *G) nextDefer(p *panicState) (func(), bool) {
 // (nil when recover itself is the deferred call). It returns the panic's
 // argument and true only when f was called directly by the loop of the
 // newest panic, which is neither a Goexit nor already recovered.
+// DeferredRecover is a deferred call of the builtin recover in frame f
+// (defer recover()). Run by f's own exit, recover is called as from f,
+// so it stops a panic whose defer loop called f; run by a panic's defer
+// loop, it is called from the panic and recovers nothing (Go's
+// test/recover1.go, test5 and test7).
+func (g *G) DeferredRecover(f *Frame) {
+	if g.invoked && g.pending != nil {
+		f = nil
+	}
+	g.invoked, g.pending = false, nil
+	g.Recover(f)
+}
+
 func (g *G) Recover(f *Frame) (any, bool) {
 	p := g.panics
 	ok := p != nil && !p.goexit && !p.recovered && f != nil && f.invokedBy == p

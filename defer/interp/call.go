@@ -1,9 +1,10 @@
 package interp
 
 import (
-	"fmt"
 	"go/ast"
 	"go/types"
+	"strconv"
+	"strings"
 
 	"github.com/deferio/deferio/defer/chain"
 	"github.com/deferio/deferio/defer/strategy"
@@ -111,7 +112,7 @@ func (fr *frame) prepare(e *ast.CallExpr) prepared {
 	in := fr.in
 	info := in.p.Info
 	if tv := info.Types[e.Fun]; tv.IsType() {
-		x := numConvert(fr.eval(e.Args[0]), tv.Type)
+		x := convertValue(fr.eval(e.Args[0]), info.TypeOf(e.Args[0]), tv.Type)
 		v := in.convert(x, info.TypeOf(e.Args[0]), tv.Type, info.Types[e.Args[0]].Value != nil)
 		return prepared{run: func() []any { return []any{v} }}
 	}
@@ -210,6 +211,18 @@ func (fr *frame) prepareLibrary(e *ast.CallExpr, fn *types.Func) prepared {
 		return prepared{run: func() []any { in.g.Goexit(); return nil }}
 	case "runtime.Gosched":
 		return prepared{run: func() []any { in.yield(); return nil }}
+	case "runtime.Breakpoint":
+		// A breakpoint trap with no debugger: the runtime dies of SIGTRAP
+		// at once, running no deferred calls.
+		return prepared{run: func() []any {
+			in.stderr.WriteString("SIGTRAP: trace trap\n")
+			in.g.Exit(2)
+			return nil
+		}}
+	case "runtime.GC":
+		// The model has no collector: nothing it models is observable
+		// across a collection (finalizers are outside the subset).
+		return prepared{run: func() []any { return nil }}
 	}
 	f, ok := libFuncs[fn.Pkg().Path()][fn.Name()]
 	if !ok {
@@ -231,7 +244,9 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 			}
 			text, err := in.panicText(v, false)
 			if err != nil {
-				in.fail("%s: %v", in.p.Fset.Position(e.Pos()), err)
+				// A value printed through its Error or String method: the
+				// crash report calls it then; the trace names the type.
+				text = "(" + typeName(v) + ")"
 			}
 			in.panic(v, text)
 			return nil
@@ -248,7 +263,7 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 				if i > 0 && name == "println" {
 					in.stderr.WriteString(" ")
 				}
-				fmt.Fprint(&in.stderr, v)
+				in.stderr.WriteString(printText(v, info.TypeOf(e.Args[i])))
 			}
 			if name == "println" {
 				in.stderr.WriteString("\n")
@@ -324,6 +339,9 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 			}
 			return []any{&slice{arr: &arr, len: n, cap: c}}
 		}}
+	case "new":
+		t := info.TypeOf(e.Args[0])
+		return prepared{run: func() []any { return []any{&cell{zero(t)}} }}
 	case "delete":
 		m, _ := fr.eval(e.Args[0]).(*mapVal)
 		t := info.TypeOf(e.Args[0]).Underlying().(*types.Map)
@@ -418,9 +436,9 @@ func (fr *frame) deferStmt(s *ast.DeferStmt) {
 	var fn func()
 	if id, ok := ast.Unparen(s.Call.Fun).(*ast.Ident); ok {
 		if b, ok := in.p.Info.Uses[id].(*types.Builtin); ok && b.Name() == "recover" {
-			// defer recover(): recover is the deferred function itself,
-			// so it never stops a panic.
-			fn = func() { in.g.Recover(nil) }
+			// defer recover(): recover is the deferred function itself.
+			cf := fr.cf
+			fn = func() { in.g.DeferredRecover(cf) }
 		}
 	}
 	if fn == nil {
@@ -495,18 +513,101 @@ func firstTuple(info *types.Info, exprs []ast.Expr) (*types.Tuple, bool) {
 	return tup, ok
 }
 
-// numConvert is the numeric part of a conversion to t: between integers
-// and float64 (an int64 is an int in the model).
-func numConvert(v any, t types.Type) any {
+// convertValue is the representation change of a conversion to t:
+// between the integer types and float64 (wrapping to the width of t),
+// from an integer to a string (a rune), and between a string and a
+// []byte or a []rune.
+func convertValue(v any, from, t types.Type) any {
 	switch x := v.(type) {
 	case int:
 		if isFloat(t) {
 			return float64(x)
 		}
+		if isString(t) {
+			return string(rune(x))
+		}
+		return wrapInt(x, t)
 	case float64:
 		if isBasicInt(t) {
-			return int(x)
+			return wrapInt(int(x), t)
+		}
+	case string:
+		if s, ok := t.Underlying().(*types.Slice); ok {
+			var vals []any
+			if isRune(s.Elem()) {
+				for _, r := range x {
+					vals = append(vals, int(r))
+				}
+			} else {
+				for i := range len(x) {
+					vals = append(vals, int(x[i]))
+				}
+			}
+			return newSlice(vals)
+		}
+	case *slice:
+		if isString(t) {
+			var b strings.Builder
+			for _, e := range sliceElems(x) {
+				if isRune(from.Underlying().(*types.Slice).Elem()) {
+					b.WriteRune(rune(e.(int)))
+				} else {
+					b.WriteByte(byte(e.(int)))
+				}
+			}
+			return b.String()
 		}
 	}
 	return v
+}
+
+func isString(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsString != 0
+}
+
+func isRune(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Kind() == types.Int32
+}
+
+// printText is how print and println write a value: floats as
+// strconv's shortest 'g' form (runtime/print.go); a pointer, map,
+// channel or func as its address, a slice as [len/cap]address, an
+// interface as (type word,data word), with 0x0 for nil and placeholder
+// addresses otherwise.
+func printText(v any, t types.Type) string {
+	switch x := v.(type) {
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case int:
+		return strconv.Itoa(x)
+	case bool:
+		return strconv.FormatBool(x)
+	case string:
+		return x
+	}
+	// Addresses: 0x0 for nil, else a placeholder (Go's own addresses
+	// vary with the heap's layout).
+	const addr = "0xc000010000"
+	switch u := t.Underlying().(type) {
+	case *types.Slice:
+		s, _ := v.(*slice)
+		if s == nil {
+			return "[0/0]0x0"
+		}
+		return "[" + strconv.Itoa(s.len) + "/" + strconv.Itoa(s.cap) + "]" + addr
+	case *types.Interface:
+		if v == nil {
+			return "(0x0,0x0)"
+		}
+		if u.Empty() {
+			return "(0x4d0000," + addr + ")"
+		}
+		return "(0x4e0000," + addr + ")"
+	}
+	if isNil(v) {
+		return "0x0"
+	}
+	return addr
 }

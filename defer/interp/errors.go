@@ -37,6 +37,9 @@ func (e *errorValue) unwrapsMany() bool {
 }
 
 func (e *errorValue) method(name string) []any {
+	if name == "RuntimeError" {
+		return nil
+	}
 	if name == "Unwrap" && e.unwrapsOne() {
 		if len(e.wrapped) == 0 {
 			return []any{nil}
@@ -52,6 +55,7 @@ func (e *errorValue) implements(t *types.Interface) bool {
 	for m := range t.Methods() {
 		switch {
 		case m.Name() == "Error":
+		case m.Name() == "RuntimeError" && e.typ == "*runtime.TypeAssertionError":
 		case m.Name() == "Unwrap" && (e.unwrapsOne() || e.unwrapsMany()):
 			res := m.Signature().Results()
 			if res.Len() != 1 {

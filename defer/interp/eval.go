@@ -53,12 +53,12 @@ func (fr *frame) eval(e ast.Expr) any {
 			case float64:
 				return -x
 			case int:
-				return -x
+				return wrapInt(-x, info.TypeOf(e))
 			}
 		case token.ADD:
 			return fr.eval(e.X)
 		case token.XOR:
-			return ^fr.eval(e.X).(int)
+			return wrapInt(^fr.eval(e.X).(int), info.TypeOf(e))
 		case token.ARROW:
 			c, _ := fr.eval(e.X).(*channel)
 			v, _ := fr.recv(c)
@@ -152,22 +152,11 @@ func (fr *frame) binary(n ast.Node, op token.Token, x, y any, t types.Type) any 
 		return eq == (op == token.EQL)
 	}
 	if a, ok := x.(int); ok {
+		if r, ok := fr.intOp(n, op, a, y.(int)); ok {
+			return wrapInt(r, t)
+		}
 		b := y.(int)
 		switch op {
-		case token.ADD:
-			return a + b
-		case token.SUB:
-			return a - b
-		case token.MUL:
-			return a * b
-		case token.QUO, token.REM:
-			if b == 0 {
-				fr.runtimeError("integer divide by zero", false)
-			}
-			if op == token.QUO {
-				return a / b
-			}
-			return a % b
 		case token.LSS:
 			return a < b
 		case token.LEQ:
@@ -176,24 +165,6 @@ func (fr *frame) binary(n ast.Node, op token.Token, x, y any, t types.Type) any 
 			return a > b
 		case token.GEQ:
 			return a >= b
-		case token.AND:
-			return a & b
-		case token.OR:
-			return a | b
-		case token.XOR:
-			return a ^ b
-		case token.AND_NOT:
-			return a &^ b
-		case token.SHL:
-			if b < 0 {
-				fr.runtimeError("negative shift amount", false)
-			}
-			return a << b
-		case token.SHR:
-			if b < 0 {
-				fr.runtimeError("negative shift amount", false)
-			}
-			return a >> b
 		}
 	}
 	if a, ok := x.(float64); ok {
@@ -412,4 +383,67 @@ func (fr *frame) sliceString(e *ast.SliceExpr, s string) string {
 		fr.runtimeError(fmt.Sprintf("slice bounds out of range [%d:%d]", lo, hi), false)
 	}
 	return s[lo:hi]
+}
+
+// intOp is the arithmetic of two integers, before wrapInt; ok is false
+// for a comparison.
+func (fr *frame) intOp(n ast.Node, op token.Token, a, b int) (int, bool) {
+	switch op {
+	case token.ADD:
+		return a + b, true
+	case token.SUB:
+		return a - b, true
+	case token.MUL:
+		return a * b, true
+	case token.QUO, token.REM:
+		if b == 0 {
+			fr.runtimeError("integer divide by zero", false)
+		}
+		if op == token.QUO {
+			return a / b, true
+		}
+		return a % b, true
+	case token.AND:
+		return a & b, true
+	case token.OR:
+		return a | b, true
+	case token.XOR:
+		return a ^ b, true
+	case token.AND_NOT:
+		return a &^ b, true
+	case token.SHL, token.SHR:
+		if b < 0 {
+			fr.runtimeError("negative shift amount", false)
+		}
+		if op == token.SHL {
+			return a << b, true
+		}
+		return a >> b, true
+	}
+	return 0, false
+}
+
+// wrapInt truncates an integer result to the width of its type, as the
+// machine does: int8(127)+1 is -128, uint8(0)-1 is 255. int and int64
+// are the model's own int.
+func wrapInt(v int, t types.Type) int {
+	b, ok := t.Underlying().(*types.Basic)
+	if !ok {
+		return v
+	}
+	switch b.Kind() {
+	case types.Int8:
+		return int(int8(v))
+	case types.Int16:
+		return int(int16(v))
+	case types.Int32, types.UntypedRune:
+		return int(int32(v))
+	case types.Uint8:
+		return int(uint8(v))
+	case types.Uint16:
+		return int(uint16(v))
+	case types.Uint32:
+		return int(uint32(v))
+	}
+	return v
 }

@@ -98,13 +98,16 @@ func (fr *frame) exec(s ast.Stmt, label string) ctl {
 		fr.assign(s)
 	case *ast.IncDecStmt:
 		lv := fr.lvalue(s.X)
-		n := lv.load(fr).(int)
-		if s.Tok == token.INC {
-			n++
-		} else {
-			n--
+		t := fr.in.p.Info.TypeOf(s.X)
+		var one any = 1
+		if isFloat(t) {
+			one = 1.0
 		}
-		lv.store(fr, n)
+		op := token.ADD
+		if s.Tok == token.DEC {
+			op = token.SUB
+		}
+		lv.store(fr, fr.binary(s, op, lv.load(fr), one, t))
 	case *ast.IfStmt:
 		if s.Init != nil {
 			fr.exec(s.Init, "")

@@ -17,7 +17,7 @@ var library = map[string][]string{
 	"fmt":     {"Stringer"},
 	"math":    {"MaxInt", "MaxInt64", "MinInt", "MinInt64", "Pi"},
 	"os":      {"Exit"},
-	"runtime": {"Goexit", "Gosched"},
+	"runtime": {"Breakpoint", "Error", "GC", "Goexit", "Gosched"},
 	"sync":    {"Mutex", "Once", "RWMutex", "WaitGroup"},
 }
 
@@ -86,7 +86,13 @@ func newSubsetImporter() *subsetImporter {
 		mathPkg.Scope().Insert(types.NewConst(token.NoPos, mathPkg, name, types.Typ[val.kind], val.v))
 	}
 	add("os", map[string]*types.Signature{"Exit": sig(tuple(v("code", intT)), nil, false)})
-	add("runtime", map[string]*types.Signature{"Goexit": sig(nil, nil, false), "Gosched": sig(nil, nil, false)})
+	add("runtime", map[string]*types.Signature{"Goexit": sig(nil, nil, false), "Gosched": sig(nil, nil, false), "GC": sig(nil, nil, false), "Breakpoint": sig(nil, nil, false)})
+	// runtime.Error: interface { error; RuntimeError() }.
+	rt := im.pkgs["runtime"]
+	rtErr := types.NewInterfaceType([]*types.Func{types.NewFunc(token.NoPos, rt, "RuntimeError", sig(nil, nil, false))},
+		[]types.Type{types.Universe.Lookup("error").Type()}).Complete()
+	rt.Scope().Insert(types.NewTypeName(token.NoPos, rt, "Error", nil))
+	types.NewNamed(rt.Scope().Lookup("Error").(*types.TypeName), rtErr, nil)
 	im.pkgs["sync"] = syncPackage()
 	for _, p := range im.pkgs {
 		p.MarkComplete()

@@ -155,7 +155,12 @@ func (fr *frame) bindDynamic(v any, name string) *funcValue {
 	case *errorValue:
 		return &funcValue{name: x.typeName() + "." + name, native: func([]any) []any { return x.method(name) }}
 	case *chain.RuntimeError:
-		return &funcValue{name: "runtime.Error." + name, native: func([]any) []any { return []any{x.Error()} }}
+		return &funcValue{name: "runtime.Error." + name, native: func([]any) []any {
+			if name == "RuntimeError" {
+				return nil
+			}
+			return []any{x.Error()}
+		}}
 	}
 	fr.in.fail("internal: method %s of a %T", name, v)
 	return nil

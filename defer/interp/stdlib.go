@@ -258,6 +258,7 @@ func init() {
 				return []any{s, nil}
 			}},
 		},
+		"log": {},
 		"math": {
 			"Sqrt":  f64(math.Sqrt),
 			"Abs":   f64(math.Abs),
@@ -286,6 +287,29 @@ func init() {
 		f := libFuncs["fmt"][name]
 		f.run = printing("fmt."+name, strings.HasSuffix(name, "f")).run
 		libFuncs["fmt"][name] = f
+	}
+	// log writes to stderr with the time; the model's clock stands at
+	// the Go playground's 2009/11/10 23:00:00, so runs stay deterministic.
+	for _, kind := range []string{"Print", "Fatal", "Panic"} {
+		for _, suffix := range []string{"", "f", "ln"} {
+			name, fmtName := kind+suffix, "fmt.Sprint"+suffix
+			libFuncs["log"][name] = libFunc{sig: fmtPrint(suffix == "f"), run: func(fr *frame, e *ast.CallExpr, args []any) []any {
+				format := ""
+				if suffix == "f" {
+					format, args = args[0].(string), args[1:]
+				}
+				msg := fr.fmtCall(e, fmtName, format, sliceElems(args[0]))[0].(string)
+				fr.logLine(e, msg)
+				switch kind {
+				case "Fatal":
+					fr.in.g.Exit(1)
+				case "Panic":
+					v := fr.in.convert(msg, types.Typ[types.String], t.any, false)
+					fr.in.panic(v, msg)
+				}
+				return nil
+			}}
+		}
 	}
 	for path, fns := range libFuncs {
 		for name := range fns {
@@ -371,4 +395,14 @@ func (fr *frame) errorsJoin(errs []any) any {
 		return nil
 	}
 	return &errorValue{typ: "*errors.joinError", wrapped: kept, msg: strings.Join(msgs, "\n")}
+}
+
+// logLine writes msg as the standard logger does: time, message, and a
+// newline if msg has none.
+func (fr *frame) logLine(e ast.Node, msg string) {
+	fr.in.stderr.WriteString("2009/11/10 23:00:00 " + msg)
+	if !strings.HasSuffix(msg, "\n") {
+		fr.in.stderr.WriteString("\n")
+	}
+	fr.in.checkOutput(e)
 }

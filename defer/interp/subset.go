@@ -505,6 +505,11 @@ func (c *subsetChecker) call(e *ast.CallExpr) {
 func (c *subsetChecker) builtin(e *ast.CallExpr, name string) bool {
 	info := c.p.Info
 	switch name {
+	case "new":
+		if why := c.typeProblem(info.TypeOf(e.Args[0])); why != "" {
+			c.errorf(e, "new(%s): %s", info.TypeOf(e.Args[0]), why)
+		}
+		return false
 	case "len", "cap", "append", "panic", "recover", "print", "println", "close", "delete", "copy":
 	case "make":
 		switch info.TypeOf(e.Args[0]).Underlying().(type) {
@@ -527,14 +532,24 @@ func (c *subsetChecker) builtin(e *ast.CallExpr, name string) bool {
 	}
 	if name == "print" || name == "println" {
 		for _, a := range e.Args {
+			if isNilConversion(info, a) {
+				continue // (chan int)(nil) prints 0x0
+			}
 			t, ok := info.TypeOf(a).Underlying().(*types.Basic)
 			switch {
 			case !ok:
-				c.errorf(a, "%s of a value of type %s is outside the subset (Go prints addresses for it)", name, info.TypeOf(a))
-			case t.Info()&(types.IsInteger|types.IsBoolean|types.IsString) == 0:
-				c.errorf(a, "%s of a value of type %s is outside the subset (only integers, bool and string are)", name, info.TypeOf(a))
+				switch info.TypeOf(a).Underlying().(type) {
+				case *types.Struct, *types.Array:
+					c.errorf(a, "%s of a value of type %s is outside the subset (the compiler rejects it)", name, info.TypeOf(a))
+				}
+			case t.Info()&(types.IsInteger|types.IsBoolean|types.IsString|types.IsFloat) == 0:
+				c.errorf(a, "%s of a value of type %s is outside the subset (only numbers, bool and string are)", name, info.TypeOf(a))
+			case info.Types[a].Value != nil:
+				continue // a constant of any integer type prints its value
 			}
+			c.expr(a)
 		}
+		return false
 	}
 	if name == "panic" && len(e.Args) == 1 {
 		if why := panicProblem(info.TypeOf(e.Args[0])); why != "" {
@@ -552,7 +567,13 @@ func convertible(from, to types.Type) bool {
 		return true
 	}
 	num := func(t types.Type) bool { return isBasicInt(t) || isFloat(t) }
-	if num(from) && num(to) {
+	if num(from) && num(to) || isBasicInt(from) && isString(to) {
+		return true
+	}
+	if s, ok := to.Underlying().(*types.Slice); ok && isString(from) && isBasicInt(s.Elem()) {
+		return true // []byte(s), []rune(s)
+	}
+	if s, ok := from.Underlying().(*types.Slice); ok && isString(to) && isBasicInt(s.Elem()) {
 		return true
 	}
 	pf, ok1 := from.Underlying().(*types.Pointer)
@@ -681,11 +702,12 @@ func (c *subsetChecker) typeProblem1(t types.Type) string {
 	switch t := t.(type) {
 	case *types.Basic:
 		switch t.Kind() {
-		case types.Int, types.Int64, types.Float64, types.Bool, types.String, types.UntypedBool, types.UntypedInt,
+		case types.Int, types.Int8, types.Int16, types.Int32, types.Int64, types.Uint8, types.Uint16, types.Uint32,
+			types.Float64, types.Bool, types.String, types.UntypedBool, types.UntypedInt,
 			types.UntypedFloat, types.UntypedString, types.UntypedNil, types.UntypedRune:
 			return ""
 		}
-		return "only int, int64, float64, bool and string are in the subset"
+		return "the integer types up to int64 and uint32, float64, bool and string are in the subset (uint, uint64, uintptr, float32 and complex types are not)"
 	case *types.Named:
 		obj := t.Obj()
 		switch {
@@ -752,4 +774,13 @@ func (c *subsetChecker) typeProblem1(t types.Type) string {
 func isRecvExpr(e ast.Expr) bool {
 	u, ok := ast.Unparen(e).(*ast.UnaryExpr)
 	return ok && u.Op == token.ARROW
+}
+
+// isNilConversion reports whether e is T(nil).
+func isNilConversion(info *types.Info, e ast.Expr) bool {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok || len(call.Args) != 1 || !info.Types[call.Fun].IsType() {
+		return false
+	}
+	return info.Types[call.Args[0]].IsNil()
 }

@@ -52,8 +52,18 @@ const (
 	// EvGoEnd: a goroutine other than main ended (goexit0), or the main
 	// goroutine ended with Goexit while others exist.
 	EvGoEnd
+	// EvDeferRangeFunc: a range-over-func loop whose body defers started
+	// (deferrangefunc): a heap record with its own list heads the
+	// frame's defers.
+	EvDeferRangeFunc
+	// EvDeferProcAt: a defer statement in a range-over-func loop body
+	// pushed a heap record on the loop's list (deferprocat).
+	EvDeferProcAt
+	// EvDeferConvert: the frame's exit (or a panic) reached the loop's
+	// record and spliced its list into the defer chain (deferconvert).
+	EvDeferConvert
 
-	evLast = EvGoEnd
+	evLast = EvDeferConvert
 )
 
 var kindNames = [...]string{
@@ -64,6 +74,7 @@ var kindNames = [...]string{
 	EvPanic: "gopanic", EvRecover: "recover", EvRecovery: "recovery",
 	EvGoexit: "Goexit", EvExit: "os.Exit", EvCrash: "fatalpanic",
 	EvNewproc: "newproc", EvGoEnd: "goexit0",
+	EvDeferRangeFunc: "deferrangefunc", EvDeferProcAt: "deferprocat", EvDeferConvert: "deferconvert",
 }
 
 // String returns the event kind's name, close to the runtime function it models.
@@ -156,6 +167,9 @@ var Cost = map[EventKind]float64{
 	EvCrash:          0,
 	EvNewproc:        0,
 	EvGoEnd:          0,
+	EvDeferRangeFunc: 8, // link the loop's heap record
+	EvDeferProcAt:    8, // a compare-and-swap push on the loop's list
+	EvDeferConvert:   6, // swap the list out, relink it in place
 }
 
 // Extra modelled costs for the slow paths of newdefer and popDefer.

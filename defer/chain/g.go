@@ -1,6 +1,9 @@
 package chain
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+)
 
 // A record models a runtime._defer: one deferred call on the goroutine's
 // list. Heap records come from the pools (deferproc); stack records live
@@ -12,6 +15,60 @@ type record struct {
 	Site  string // the defer statement (the runtime's d.pc)
 	fn    func()
 	link  *record
+	// loop is set on the record deferrangefunc made: its list holds the
+	// defers of the loop's body until deferconvert splices them in.
+	loop *RangeDefers
+}
+
+// RangeDefers is the defer list of a range-over-func loop whose body
+// defers (the atomic head runtime.deferrangefunc returns): the body's
+// defer statements push onto it with [G.DeferProcAt], and they run as
+// defers of the frame that holds the loop.
+type RangeDefers struct {
+	rec  *record
+	list *record
+}
+
+// DeferRangeFunc models runtime.deferrangefunc at the start of a
+// range-over-func loop in frame f: newdefer takes a record, which heads
+// the defer list and holds the loop's own list.
+func (g *G) DeferRangeFunc(f *Frame, site string) *RangeDefers {
+	id, how, cost := g.pool.get()
+	d := &record{ID: id, Heap: true, Frame: f, Site: site, link: g.defers}
+	d.loop = &RangeDefers{rec: d}
+	g.emit(Event{Kind: EvNewDefer, Record: id, Heap: true, Site: site, Cost: cost, Detail: how}, f)
+	g.defers, g.snap = d, nil
+	g.emit(Event{Kind: EvDeferRangeFunc, Record: id, Heap: true, Site: site}, f)
+	return d.loop
+}
+
+// DeferProcAt models a defer statement in the body of a range-over-func
+// loop (deferprocat): a heap record pushed on the loop's list, which
+// belongs to the frame that holds the loop, not to the body's frame.
+func (g *G) DeferProcAt(rd *RangeDefers, site string, fn func()) {
+	f := rd.rec.Frame
+	id, how, cost := g.pool.get()
+	g.emit(Event{Kind: EvNewDefer, Record: id, Heap: true, Site: site, Cost: cost, Detail: how}, f)
+	rd.list = &record{ID: id, Heap: true, Frame: f, Site: site, fn: fn, link: rd.list}
+	g.snap = nil
+	g.emit(Event{Kind: EvDeferProcAt, Record: id, Heap: true, Site: site, Detail: "on the list of the loop's record " + strconv.Itoa(rd.rec.ID)}, f)
+}
+
+// deferconvert splices the list of the loop record d, the head of the
+// defer chain, in after it; popDefer then frees d.
+func (g *G) deferconvert(d *record) {
+	n := 0
+	if l := d.loop.list; l != nil {
+		last := l
+		for n = 1; last.link != nil; n++ {
+			last = last.link
+		}
+		last.link, d.link = d.link, l
+	}
+	d.loop.list, d.loop = nil, nil
+	g.snap = nil
+	g.emit(Event{Kind: EvDeferConvert, Record: d.ID, Heap: true, Site: d.Site, Detail: strconv.Itoa(n) + " deferred calls of the loop body join the chain"}, d.Frame)
+	g.popDefer()
 }
 
 // A Frame is one active call, made by [G.Call] and valid until Call
@@ -301,6 +358,10 @@ func (g *G) next(f *Frame, why string) (func(), bool) {
 	d := g.defers
 	if d == nil || d.Frame != f {
 		return nil, false
+	}
+	if d.loop != nil {
+		g.deferconvert(d)
+		return g.next(f, why)
 	}
 	g.emit(Event{Kind: EvRunDefer, Record: d.ID, Heap: d.Heap, Site: d.Site, BitsBefore: f.Bits, BitsAfter: f.Bits, Detail: why + ": linked record"}, f)
 	fn := d.fn

@@ -88,8 +88,9 @@ func TestGoPeerSuite(t *testing.T) {
 		t.Logf("does not fit: test/%s: %s", m.File, m.Reason)
 	}
 	t.Logf("%d of %d of Go's tests fit the model", len(fit), len(PeerFiles))
-	if len(fit) == 0 {
-		t.Skip("none of Go's tests fits the model's subset")
+	// 12 of the 17 fit: what keeps each other one out is logged above.
+	if len(fit) < 12 {
+		t.Errorf("%d of Go's %d defer and recover tests fit the model, want at least 12", len(fit), len(PeerFiles))
 	}
 	rep, err := Compare(context.Background(), fit, Config{})
 	if err != nil {

@@ -438,6 +438,9 @@ func (fr *frame) deferStmt(s *ast.DeferStmt) {
 		if b, ok := in.p.Info.Uses[id].(*types.Builtin); ok && b.Name() == "recover" {
 			// defer recover(): recover is the deferred function itself.
 			cf := fr.cf
+			if fr.loop != nil {
+				cf = fr.loopCF
+			}
 			fn = func() { in.g.DeferredRecover(cf) }
 		}
 	}
@@ -450,6 +453,13 @@ func (fr *frame) deferStmt(s *ast.DeferStmt) {
 				pc.run()
 			}
 		}
+	}
+	switch {
+	case fr.loop != nil:
+		// In a range-over-func loop body: the defer belongs to the
+		// frame that holds the loop.
+		in.g.DeferProcAt(fr.loop, d.Site, fn)
+		return
 	}
 	switch d.Kind {
 	case strategy.OpenCoded:

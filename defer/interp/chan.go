@@ -175,8 +175,8 @@ func (fr *frame) rangeChan(s *ast.RangeStmt, c *channel, label string) ctl {
 		if !ok {
 			return ctl{}
 		}
-		if k, isID := s.Key.(*ast.Ident); isID {
-			fr.declare(k, v)
+		if s.Key != nil {
+			fr.rangeVar(s, s.Key, v)
 		}
 		if stop, c := loopCtl(fr.execList(s.Body.List), label); stop {
 			return c

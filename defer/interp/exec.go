@@ -16,6 +16,10 @@ type frame struct {
 	cf      *chain.Frame
 	fn      ast.Node // *ast.FuncDecl or *ast.FuncLit
 	sig     *types.Signature
+	// loop is set in the body of a range-over-func loop whose body
+	// defers; loopCF is then the frame that holds the loop.
+	loop   *chain.RangeDefers
+	loopCF *chain.Frame
 }
 
 type ctlKind uint8
@@ -313,6 +317,10 @@ func (fr *frame) rangeStmt(s *ast.RangeStmt, label string) ctl {
 	if c, ok := x.(*channel); ok || isChan(fr.in.p.Info.TypeOf(s.X)) {
 		return fr.rangeChan(s, c, label)
 	}
+	if _, ok := fr.in.p.Info.TypeOf(s.X).Underlying().(*types.Signature); ok {
+		fv, _ := x.(*funcValue)
+		return fr.rangeFunc(s, fv, label)
+	}
 	// key and value return the i'th iteration's variables.
 	var n int
 	var key func(i int) any
@@ -365,15 +373,15 @@ func (fr *frame) rangeLoop(s *ast.RangeStmt, label string, n int, key, value fun
 		if live != nil && !live(i) {
 			continue
 		}
-		if k, ok := s.Key.(*ast.Ident); ok && k.Name != "_" {
+		if s.Key != nil {
 			if key != nil {
-				fr.declare(k, key(i))
+				fr.rangeVar(s, s.Key, key(i))
 			} else {
-				fr.declare(k, i)
+				fr.rangeVar(s, s.Key, i)
 			}
 		}
-		if v, ok := s.Value.(*ast.Ident); ok && v.Name != "_" && value != nil {
-			fr.declare(v, value(i))
+		if s.Value != nil && value != nil {
+			fr.rangeVar(s, s.Value, value(i))
 		}
 		if stop, c := loopCtl(fr.execList(s.Body.List), label); stop {
 			return c
@@ -459,3 +467,14 @@ func (fr *frame) returnStmt(s *ast.ReturnStmt) {
 }
 
 func (fr *frame) resultType(i int) types.Type { return fr.sig.Results().At(i).Type() }
+
+// rangeVar sets an iteration variable of a range loop: declares it for
+// :=, assigns it for = (the subset keeps = to targets of the element's
+// own type, so no conversion is needed).
+func (fr *frame) rangeVar(s *ast.RangeStmt, e ast.Expr, v any) {
+	if id, ok := e.(*ast.Ident); ok && (id.Name == "_" || s.Tok == token.DEFINE) {
+		fr.declare(id, v)
+		return
+	}
+	fr.lvalue(e).store(fr, copyVal(v))
+}

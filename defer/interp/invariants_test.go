@@ -12,7 +12,8 @@ import (
 )
 
 // TestTraceInvariants checks the invariants written on package chain in
-// the trace of every test program: the list changes only at its head,
+// the trace of every test program: the list changes only at its head
+// (and right after it, where deferconvert splices a loop body's records),
 // each open-coded step sets or clears exactly one bit, pool counters
 // never go back, and a program that returns leaves nothing deferred.
 func TestTraceInvariants(t *testing.T) {
@@ -35,7 +36,14 @@ func TestTraceInvariants(t *testing.T) {
 			var pool chain.PoolState
 			for _, e := range res.Events {
 				switch e.Kind {
-				case chain.EvDeferProc, chain.EvDeferProcStack:
+				case chain.EvDeferConvert:
+					// The loop's record stays at the head; its body's
+					// records come in right after it.
+					n := len(e.Chain) - len(prev)
+					if len(prev) == 0 || n < 0 || e.Chain[0] != e.Record || prev[0] != e.Record || !slices.Equal(e.Chain[1+n:], prev[1:]) {
+						t.Errorf("event %d: deferconvert of #%d took %v to %v, want records spliced in after the head", e.Seq, e.Record, prev, e.Chain)
+					}
+				case chain.EvDeferProc, chain.EvDeferProcStack, chain.EvDeferRangeFunc:
 					if len(e.Chain) != len(prev)+1 || e.Chain[0] != e.Record || !slices.Equal(e.Chain[1:], prev) {
 						t.Errorf("event %d %s: chain %v after %v, want the record pushed at the head", e.Seq, e.Kind, e.Chain, prev)
 					}

@@ -289,9 +289,9 @@ func (c *subsetChecker) target(e ast.Expr) {
 
 func (c *subsetChecker) rangeStmt(s *ast.RangeStmt) {
 	t := c.p.Info.TypeOf(s.X)
-	const in = "ranges over ints, strings, slices, arrays, maps and channels are in"
+	const in = "ranges over ints, strings, slices, arrays, maps, channels and functions are in"
 	switch u := t.Underlying().(type) {
-	case *types.Slice, *types.Chan, *types.Map, *types.Array:
+	case *types.Slice, *types.Chan, *types.Map, *types.Array, *types.Signature:
 	case *types.Pointer:
 		if _, ok := u.Elem().Underlying().(*types.Array); !ok {
 			c.errorf(s, "range over %s is outside the subset (%s)", t, in)
@@ -304,7 +304,18 @@ func (c *subsetChecker) rangeStmt(s *ast.RangeStmt) {
 		c.errorf(s, "range over %s is outside the subset (%s)", t, in)
 	}
 	if s.Tok == token.ASSIGN {
-		c.errorf(s, "range with = is outside the subset (use :=)")
+		for _, e := range []ast.Expr{s.Key, s.Value} {
+			if e == nil {
+				continue
+			}
+			if id, ok := e.(*ast.Ident); ok && id.Name == "_" {
+				continue
+			}
+			if isInterface(c.p.Info.TypeOf(e)) {
+				c.errorf(e, "range with = to a variable of interface type is outside the subset (use :=)")
+			}
+			c.target(e)
+		}
 	}
 	c.expr(s.X)
 	c.block(s.Body)

@@ -125,4 +125,3 @@ func (in *interp) rangeBodyName(fr *frame, s *ast.RangeStmt) string {
 	})
 	return fmt.Sprintf("%s-range%d", outer, n)
 }
-

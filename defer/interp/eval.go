@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -155,20 +156,15 @@ func (fr *frame) binary(n ast.Node, op token.Token, x, y any, t types.Type) any 
 		if r, ok := fr.intOp(n, op, a, y.(int)); ok {
 			return wrapInt(r, t)
 		}
-		b := y.(int)
-		switch op {
-		case token.LSS:
-			return a < b
-		case token.LEQ:
-			return a <= b
-		case token.GTR:
-			return a > b
-		case token.GEQ:
-			return a >= b
+		if r, ok := compare(op, a, y.(int)); ok {
+			return r
 		}
 	}
 	if a, ok := x.(float64); ok {
 		b := y.(float64)
+		if r, ok := compare(op, a, b); ok {
+			return r
+		}
 		switch op {
 		case token.ADD:
 			return a + b
@@ -178,32 +174,19 @@ func (fr *frame) binary(n ast.Node, op token.Token, x, y any, t types.Type) any 
 			return a * b
 		case token.QUO:
 			return a / b
-		case token.LSS:
-			return a < b
-		case token.LEQ:
-			return a <= b
-		case token.GTR:
-			return a > b
-		case token.GEQ:
-			return a >= b
 		}
 	}
 	if a, ok := x.(string); ok {
 		b := y.(string)
+		if r, ok := compare(op, a, b); ok {
+			return r
+		}
 		switch op {
 		case token.ADD:
 			if len(a)+len(b) > maxLen {
 				fr.in.fail("%s: a string longer than %d bytes is beyond the model's memory limit", fr.in.p.Fset.Position(n.Pos()), maxLen)
 			}
 			return a + b
-		case token.LSS:
-			return a < b
-		case token.LEQ:
-			return a <= b
-		case token.GTR:
-			return a > b
-		case token.GEQ:
-			return a >= b
 		}
 	}
 	fr.in.fail("%s: operator %s on %T is outside the subset", fr.in.p.Fset.Position(n.Pos()), op, x)
@@ -446,4 +429,20 @@ func wrapInt(v int, t types.Type) int {
 		return int(uint32(v))
 	}
 	return v
+}
+
+// compare is a < b, a <= b, a > b or a >= b; ok is false for other
+// operators.
+func compare[T cmp.Ordered](op token.Token, a, b T) (r, ok bool) {
+	switch op {
+	case token.LSS:
+		return a < b, true
+	case token.LEQ:
+		return a <= b, true
+	case token.GTR:
+		return a > b, true
+	case token.GEQ:
+		return a >= b, true
+	}
+	return false, false
 }

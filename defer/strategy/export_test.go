@@ -16,8 +16,8 @@ type InlineCost struct {
 
 // InlineCosts returns the model's inlining cost of every function
 // declaration and function literal in files, by the position the
-// compiler's -m=2 reports for it: the name of a declaration, the func
-// keyword of a literal.
+// compiler's -m=2 reports for it: the name of a function, the receiver
+// of a method, the func keyword of a literal.
 func InlineCosts(fset *token.FileSet, files []*ast.File, info *types.Info) map[token.Position]InlineCost {
 	d := &decider{fset: fset, info: info, decls: map[*types.Func]*ast.FuncDecl{}, params: map[*types.Var]bool{}}
 	out := map[token.Position]InlineCost{}
@@ -36,7 +36,11 @@ func InlineCosts(fset *token.FileSet, files []*ast.File, info *types.Info) map[t
 			switch x := n.(type) {
 			case *ast.FuncDecl:
 				c, ok := d.declCost(x)
-				out[fset.Position(x.Name.Pos())] = InlineCost{c, ok}
+				pos := x.Name.Pos()
+				if x.Recv != nil {
+					pos = x.Recv.Opening // -m=2 names a method at its receiver
+				}
+				out[fset.Position(pos)] = InlineCost{c, ok}
 			case *ast.FuncLit:
 				c, ok := d.closureCost(x)
 				out[fset.Position(x.Pos())] = InlineCost{c, ok}

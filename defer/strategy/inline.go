@@ -522,7 +522,7 @@ func nodeCost(n ast.Node) int {
 		}
 		return 1
 	case *ast.IncDecStmt:
-		return 1 // OASOP
+		return 2 // OASOP and the constant 1
 	case *ast.LabeledStmt:
 		return 1
 	}

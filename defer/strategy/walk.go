@@ -323,10 +323,13 @@ func (w *walker) rangeFuncBody(s *ast.RangeStmt) {
 	} else {
 		w.inRange = "range"
 	}
-	loops, labels := w.loops, w.labels
-	w.loops, w.labels = 0, 0
+	// The body is a function of its own: its loops and labels count
+	// from zero, in a labelIn of its own (sharing the outer one's array
+	// would overwrite the outer labels' entries).
+	loops, labels, labelIn := w.loops, w.labels, w.labelIn
+	w.loops, w.labels, w.labelIn = 0, 0, nil
 	w.block(list(s.Body))
-	w.loops, w.labels = loops, labels
+	w.loops, w.labels, w.labelIn = loops, labels, labelIn
 	w.inRange = oldRange
 	if oldOuter == nil {
 		w.outerRange, w.rangeRet = nil, false

@@ -83,3 +83,24 @@ func closureInBody() {
 		}()
 	}
 }
+
+// Looping labels inside and outside a loop body: the body counts its
+// own, and the function's are intact after it.
+func labelsAroundBody() {
+	c := 0
+L:
+	c++
+	for q := range seq(2) {
+		d := 0
+	M:
+		d++
+		defer println(q, d) // want `^heap-allocated defer: in the body of a range-over-func loop`
+		if d < 2 {
+			goto M
+		}
+	}
+	defer println(c) // want `^heap-allocated defer: after a label that a later goto jumps back to`
+	if c < 2 {
+		goto L
+	}
+}

@@ -87,7 +87,12 @@ func closureInBody() {
 // Looping labels inside and outside a loop body: the body counts its
 // own, and the function's are intact after it.
 func labelsAroundBody() {
-	c := 0
+	b, c := 0, 0
+K:
+	b++
+	if b < 2 {
+		goto K
+	}
 L:
 	c++
 	for q := range seq(2) {

@@ -5,7 +5,11 @@
 // capture loop variables and named results, panics at random points,
 // recovers (direct, and indirect where recover must return nil),
 // re-panics, os.Exit, functions with many returns and with more than
-// eight defers. The same seed always gives the same program.
+// eight defers; a struct whose value is captured by a deferred method
+// call's receiver or by a closure, deferred pointer-receiver method
+// values, recover in a method; goroutines that defer wg.Done and may
+// call runtime.Goexit or recover a panic; defers in the body of a range-over-func
+// loop. The same seed always gives the same program.
 //
 // [RunBatch] compiles many programs into one binary (one go build per
 // batch, with -d=defer so the compiler says which strategy each defer
@@ -75,6 +79,8 @@ type gen struct {
 	inClos  int // depth of func literals being written
 	funcRes []string
 	usesOS  bool
+	usesGo  bool // sync
+	usesRT  bool // runtime
 }
 
 func (g *gen) intn(n int) int { return g.rnd.IntN(n) }
@@ -106,6 +112,31 @@ func (g *gen) program() []byte {
 	g.line("\t}")
 	g.line("}")
 	g.line("")
+	// a struct with value and pointer methods, and an iterator
+	g.line("type S struct{ n int }")
+	g.line("")
+	g.line("func (s S) Show(tag string) { fmt.Println(tag, \"S\", s.n) }")
+	g.line("")
+	g.line("func (s *S) Bump() { s.n++ }")
+	g.line("")
+	g.line("func (s *S) Guard(tag string) {")
+	g.line("\tif e := recover(); e != nil {")
+	g.line("\t\tfmt.Println(tag, \"guard caught\", e, s.n)")
+	g.line("\t}")
+	g.line("}")
+	g.line("")
+	g.line("func seq(n int) func(func(int) bool) {")
+	g.line("\treturn func(yield func(int) bool) {")
+	g.line("\t\tdefer fmt.Println(\"seq done\", n)")
+	g.line("\t\tfor i := range n {")
+	g.line("\t\t\tif !yield(i) {")
+	g.line("\t\t\t\tfmt.Println(\"seq stopped\", i)")
+	g.line("\t\t\t\treturn")
+	g.line("\t\t\t}")
+	g.line("\t\t}")
+	g.line("\t}")
+	g.line("}")
+	g.line("")
 	g.funcRes = make([]string, g.cfg.Funcs)
 	for i := range g.cfg.Funcs {
 		switch g.intn(3) {
@@ -121,10 +152,21 @@ func (g *gen) program() []byte {
 		g.function(i)
 	}
 	g.mainFunc()
-	imports := "import \"fmt\"\n"
+	pkgs := []string{"fmt"}
 	if g.usesOS {
-		imports = "import (\n\t\"fmt\"\n\t\"os\"\n)\n"
+		pkgs = append(pkgs, "os")
 	}
+	if g.usesRT {
+		pkgs = append(pkgs, "runtime")
+	}
+	if g.usesGo {
+		pkgs = append(pkgs, "sync")
+	}
+	imports := "import (\n"
+	for _, p := range pkgs {
+		imports += "\t\"" + p + "\"\n"
+	}
+	imports += ")\n"
 	src := []byte("package main\n\n" + imports + "\n" + g.b.String())
 	if formatted, err := format.Source(src); err == nil {
 		return formatted
@@ -153,6 +195,8 @@ func (g *gen) function(i int) {
 	g.ind++
 	g.line("x := a + %d", g.intn(5))
 	g.line("_ = x")
+	g.line("s := S{n: a}")
+	g.line("_ = s")
 	g.vars = append(g.vars, "x")
 	if g.result == "named" {
 		g.vars = append(g.vars, "r")
@@ -319,6 +363,10 @@ func (g *gen) stmt(depth int) {
 		} else {
 			g.simple()
 		}
+	case 13:
+		g.goroutine(depth)
+	case 14:
+		g.rangeFunc(depth)
 	case 12:
 		// a closure called at once, capturing variables by reference
 		g.line("func() {")
@@ -336,6 +384,14 @@ func (g *gen) stmt(depth int) {
 // simple writes a statement with no block: an assignment, a print, a call
 // or a write through a pointer.
 func (g *gen) simple() {
+	if g.fn < g.cfg.Funcs && g.chance(0.15) {
+		if g.chance(0.5) {
+			g.line("s.n += %s", g.expr())
+		} else {
+			g.line("s.Bump()")
+		}
+		return
+	}
 	switch g.intn(6) {
 	case 0, 1:
 		g.line("fmt.Println(%q, %s)", g.tag(), strings.Join(g.someVars(), ", "))
@@ -460,9 +516,80 @@ func (g *gen) returnStmt() {
 	}
 }
 
+// goroutine writes a goroutine that main waits for: it defers wg.Done,
+// may end by runtime.Goexit, and runs a block whose panics it recovers.
+func (g *gen) goroutine(depth int) {
+	if g.fn == g.cfg.Funcs || depth+1 >= g.cfg.MaxDepth {
+		g.simple()
+		return
+	}
+	g.usesGo = true
+	g.line("{")
+	g.ind++
+	g.line("var wg sync.WaitGroup")
+	g.line("wg.Add(1)")
+	g.line("go func() {")
+	g.ind++
+	g.inClos++
+	g.line("defer wg.Done()")
+	// A panic must end here: one that crashed the program would run
+	// wg.Done on the way, and main could print before the crash or not.
+	g.line("defer catch(%q)", g.tag())
+	if g.chance(0.5) {
+		g.deferStmt()
+	}
+	if g.chance(0.4) {
+		g.line("if %s {", g.cond())
+		g.ind++
+		g.line("fmt.Println(%q, \"Goexit\")", g.tag())
+		g.line("runtime.Goexit()")
+		g.usesRT = true
+		g.ind--
+		g.line("}")
+	}
+	g.block(depth + 1)
+	g.inClos--
+	g.ind--
+	g.line("}()")
+	g.line("wg.Wait()")
+	g.ind--
+	g.line("}")
+}
+
+// rangeFunc writes a range-over-func loop over seq: the defers of its
+// body belong to the function.
+func (g *gen) rangeFunc(depth int) {
+	outer := g.vars
+	outerLoop := g.inLoop
+	g.inLoop = true
+	v := fmt.Sprintf("q%d", depth)
+	g.line("for %s := range seq(%d) {", v, 1+g.intn(3))
+	g.ind++
+	g.line("_ = %s", v)
+	g.vars = append(append([]string(nil), outer...), v)
+	g.fixed = append(g.fixed, v)
+	g.deferStmt()
+	g.block(depth + 1)
+	if g.chance(0.3) {
+		g.line("if %s == %d {", v, g.intn(2))
+		g.ind++
+		g.line("break")
+		g.ind--
+		g.line("}")
+	}
+	g.fixed = g.fixed[:len(g.fixed)-1]
+	g.ind--
+	g.line("}")
+	g.vars, g.inLoop = outer, outerLoop
+}
+
 // deferStmt writes one defer statement of a random kind.
 func (g *gen) deferStmt() {
 	t := g.tag()
+	if g.fn < g.cfg.Funcs && g.chance(0.3) {
+		g.structDefer(t)
+		return
+	}
 	switch g.intn(9) {
 	case 0, 1: // arguments evaluated now
 		g.line("defer fmt.Println(%q, %s)", t, strings.Join(g.someVars(), ", "))
@@ -522,5 +649,38 @@ func (g *gen) deferStmt() {
 		} else {
 			g.line("defer fmt.Println(%q)", t)
 		}
+	}
+}
+
+// structDefer defers through the function's struct s: a value receiver
+// is copied at the defer statement, a pointer receiver or a closure sees
+// later changes, a method value binds its receiver when it is taken.
+func (g *gen) structDefer(t string) {
+	switch g.intn(6) {
+	case 0:
+		g.line("defer s.Show(%q)", t)
+	case 1:
+		g.line("defer s.Bump()")
+		g.line("defer fmt.Println(%q, s.n)", t)
+	case 2:
+		g.line("{")
+		g.ind++
+		g.line("show := s.Show")
+		g.line("s.n += %d", 1+g.intn(5))
+		g.line("defer show(%q)", t)
+		g.ind--
+		g.line("}")
+	case 3:
+		g.line("defer func() { fmt.Println(%q, s.n) }()", t)
+	case 4:
+		g.line("defer s.Guard(%q)", t)
+	default:
+		g.line("{")
+		g.ind++
+		g.line("p := &s")
+		g.line("defer p.Show(%q)", t)
+		g.line("p.n *= %d", 2+g.intn(2))
+		g.ind--
+		g.line("}")
 	}
 }

@@ -39,7 +39,7 @@ import (
 // firstUserGoroutine is the ID go1.26 gives the program's first go statement.
 const firstUserGoroutine = 18
 
-// maxGoroutines bounds the goroutines of a run.
+// maxGoroutines bounds the goroutines alive at once in a run.
 const maxGoroutines = 10_000
 
 type gStatus uint8
@@ -117,7 +117,10 @@ func (s *scheduler) pick() *goroutine {
 func (in *interp) goStmt(fv *funcValue, args []any, run func()) {
 	s := in.sched
 	if len(s.all) >= maxGoroutines {
-		in.fail("the program started more than %d goroutines, the model's limit", maxGoroutines)
+		s.prune()
+	}
+	if len(s.all) >= maxGoroutines {
+		in.fail("the program has more than %d goroutines at once, the model's limit", maxGoroutines)
 	}
 	gr := &goroutine{id: s.nextID, wake: make(chan bool), exited: make(chan struct{})}
 	s.nextID++
@@ -177,6 +180,24 @@ func (in *interp) yield() {
 	s.runq = append(s.runq, me)
 	in.switchTo(next)
 	in.wait(me)
+}
+
+// prune forgets the goroutines that have ended and whose stacks are
+// gone, so that the limit counts the goroutines alive at once.
+func (s *scheduler) prune() {
+	live := s.all[:1] // main stays first
+	for _, gr := range s.all[1:] {
+		if gr.status == gDead {
+			select {
+			case <-gr.exited:
+				continue
+			default:
+			}
+		}
+		live = append(live, gr)
+	}
+	clear(s.all[len(live):])
+	s.all = live
 }
 
 // deadlock is checkdead's verdict when no goroutine can run.

@@ -101,12 +101,61 @@ func (cw *costWalk) visit(root ast.Node) {
 		case *ast.DeferStmt, *ast.GoStmt:
 			cw.ok = false
 			return false
+		case *ast.BranchStmt:
+			cw.cost++ // OGOTO, OBREAK...: the label is not a node
+			return false
+		case *ast.CompositeLit:
+			if tv, has := d.info.Types[x]; has && tv.Type != nil {
+				if _, isStruct := tv.Type.Underlying().(*types.Struct); isStruct {
+					// OSTRUCTLIT, and an OSTRUCTKEY per element: the
+					// type and the field names are not nodes.
+					cw.cost++
+					for _, el := range x.Elts {
+						cw.cost++
+						if kv, isKV := el.(*ast.KeyValueExpr); isKV {
+							el = kv.Value
+						}
+						cw.visit(el)
+					}
+					return false
+				}
+				if _, isSlice := tv.Type.Underlying().(*types.Slice); isSlice {
+					cw.cost += 2 // OSLICELIT and its type, counted once
+					for _, el := range x.Elts {
+						cw.visit(el)
+					}
+					return false
+				}
+			}
+		case *ast.ValueSpec:
+			// var x T: the names and values; the type is not a node.
+			cw.cost += nodeCost(x)
+			for _, n := range x.Names {
+				cw.visit(n)
+			}
+			for _, v := range x.Values {
+				cw.visit(v)
+			}
+			return false
+		case *ast.LabeledStmt:
+			cw.cost++ // OLABEL
+			cw.visit(x.Stmt)
+			return false
 		case *ast.RangeStmt:
 			if tv, has := d.info.Types[x.X]; has && tv.Type != nil {
 				if _, isSig := tv.Type.Underlying().(*types.Signature); isSig {
 					cw.ok = false
 					return false
 				}
+			}
+			// Each iteration's own copy of the variables (Go 1.22):
+			// two nodes for the key, one for the value (measured
+			// with -m=2).
+			if id, isID := x.Key.(*ast.Ident); isID && id.Name != "_" {
+				cw.cost += 2
+			}
+			if id, isID := x.Value.(*ast.Ident); isID && id.Name != "_" {
+				cw.cost++
 			}
 		case *ast.CallExpr:
 			switch d.callKind(x) {
@@ -509,8 +558,10 @@ type litCost struct {
 func nodeCost(n ast.Node) int {
 	switch x := n.(type) {
 	case nil, *ast.BlockStmt, *ast.ParenExpr, *ast.ExprStmt, *ast.EmptyStmt,
-		*ast.KeyValueExpr, *ast.CaseClause, *ast.CommClause, *ast.FieldList, *ast.Field:
+		*ast.KeyValueExpr, *ast.CommClause, *ast.FieldList, *ast.Field:
 		return 0
+	case *ast.CaseClause:
+		return 1 // OCASE
 	case *ast.SelectorExpr:
 		return 0 // pkg.Name is one node (the ident); x.f counts its ident
 	case *ast.AssignStmt:

@@ -1,7 +1,9 @@
 // Package deferlessons holds the lessons of the defer topic that follow
 // "defer-basics": named results, the compiler's three strategies,
 // deferBits, panic and recover through both kinds of frames, Goexit and
-// os.Exit, and what changed since older articles. Every program a lesson
+// os.Exit, the patterns Go courses teach (defer mu.Unlock(), a deferred
+// Close's error, defer wg.Done(), a recover middleware, defers in a loop),
+// and what changed since older articles. Every program a lesson
 // shows is run twice: compiled and run by the real toolchain, and run on
 // the model of package defer/chain, whose trace the lesson prints.
 package deferlessons
@@ -28,7 +30,21 @@ func Lessons() []lesson.Lesson {
 		{ID: "defer-bits", Topic: "defer", Title: "deferBits at work", Run: bits},
 		{ID: "defer-panic-recover", Topic: "defer", Title: "panic and recover through open-coded and linked frames", Run: panics},
 		{ID: "defer-goexit-exit", Topic: "defer", Title: "runtime.Goexit runs deferred calls, os.Exit does not", Run: goexit},
+		{ID: "defer-method-value", Topic: "defer", Title: "defer mu.Unlock(): what a deferred method call captures", Run: showing("methodvalue.go", false)},
+		{ID: "defer-close-error", Topic: "defer", Title: "Keeping the error of a deferred Close in a named result", Run: showing("closeerror.go", false)},
+		{ID: "defer-wg-goexit", Topic: "defer", Title: "defer wg.Done() still runs when a goroutine calls runtime.Goexit", Run: showing("wgdone.go", true)},
+		{ID: "defer-recover-middleware", Topic: "defer", Title: "A recover middleware over a map of handlers", Run: showing("middleware.go", false)},
+		{ID: "defer-loop-open", Topic: "defer", Title: "Defers in a loop of opens, and a closure per iteration", Run: showing("loopopen.go", false)},
 		{ID: "defer-history", Topic: "defer", Title: "What older articles describe that Go 1.26 no longer has", Run: history},
+	}
+}
+
+// showing is a lesson that shows one program, run by the toolchain and
+// on the model (and the model's trace, with trace).
+func showing(name string, trace bool) func(context.Context, *lesson.Page) error {
+	return func(ctx context.Context, p *lesson.Page) error {
+		_, err := show(ctx, p, name, trace)
+		return err
 	}
 }
 

@@ -47,8 +47,11 @@
 //     map or a channel, close, panic, recover, print, println (an address
 //     prints as 0x0 when nil, else as a placeholder);
 //   - library: fmt (Print, Println, Printf, Sprint, Sprintln, Sprintf,
-//     Errorf with %w, Stringer), errors (New, Is, As, Unwrap, Join),
-//     strings, strconv, sort (Ints, Strings, Slice, SliceStable) and
+//     Errorf with %w, Fprint, Fprintln and Fprintf to any io.Writer,
+//     Stringer), errors (New, Is, As, Unwrap, Join), strings (with
+//     strings.Builder, whose copy check panics as Go's does), io.Writer,
+//     os.Stdout and os.Stderr, strconv, sort (Ints, Strings, Slice,
+//     SliceStable) and
 //     math (Pi, Sqrt, Abs ...), log (Print, Fatal and Panic, with a
 //     clock standing at 2009/11/10 23:00:00), each with the functions
 //     [Load]'s error lists; os.Exit, runtime.Goexit, runtime.Gosched,

@@ -15,8 +15,10 @@ import (
 // checking needs no export data and is fast.
 var library = map[string][]string{
 	"fmt":     {"Stringer"},
+	"io":      {"Writer"},
+	"strings": {"Builder"},
 	"math":    {"MaxInt", "MaxInt64", "MinInt", "MinInt64", "Pi"},
-	"os":      {"Exit"},
+	"os":      {"Exit", "File", "Stderr", "Stdout"},
 	"runtime": {"Breakpoint", "Error", "GC", "Goexit", "Gosched"},
 	"sync":    {"Mutex", "Once", "RWMutex", "WaitGroup"},
 }
@@ -94,6 +96,8 @@ func newSubsetImporter() *subsetImporter {
 	rt.Scope().Insert(types.NewTypeName(token.NoPos, rt, "Error", nil))
 	types.NewNamed(rt.Scope().Lookup("Error").(*types.TypeName), rtErr, nil)
 	im.pkgs["sync"] = syncPackage()
+	im.pkgs["io"] = ioPackage
+	addWriters(im.pkgs["strings"], im.pkgs["os"])
 	for _, p := range im.pkgs {
 		p.MarkComplete()
 	}

@@ -20,6 +20,11 @@ func (fr *frame) selector(e *ast.SelectorExpr) any {
 	in := fr.in
 	s := in.p.Info.Selections[e]
 	if s == nil {
+		if v, ok := in.p.Info.Uses[e.Sel].(*types.Var); ok && v.Pkg() != nil {
+			if f, ok := libVars[v.Pkg().Path()+"."+v.Name()]; ok {
+				return f()
+			}
+		}
 		in.fail("%s: %s.%s as a value is outside the subset (call it)", in.p.Fset.Position(e.Pos()), e.X, e.Sel.Name)
 	}
 	switch s.Kind() {

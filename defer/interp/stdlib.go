@@ -23,13 +23,13 @@ type libFunc struct {
 
 // libTypes are the types signatures are built from.
 type libTypes struct {
-	any, err, int, int64, f64, str, bool types.Type
-	strs, ints, anys                     types.Type
+	any, err, int, int64, f64, str, bool, writer types.Type
+	strs, ints, anys                             types.Type
 }
 
 func newLibTypes() *libTypes {
 	t := &libTypes{any: types.Universe.Lookup("any").Type(), err: types.Universe.Lookup("error").Type(),
-		int: types.Typ[types.Int], int64: types.Typ[types.Int64], f64: types.Typ[types.Float64], str: types.Typ[types.String], bool: types.Typ[types.Bool]}
+		int: types.Typ[types.Int], int64: types.Typ[types.Int64], f64: types.Typ[types.Float64], writer: ioWriter(), str: types.Typ[types.String], bool: types.Typ[types.Bool]}
 	t.strs, t.ints, t.anys = types.NewSlice(t.str), types.NewSlice(t.int), types.NewSlice(t.any)
 	return t
 }
@@ -146,6 +146,9 @@ func init() {
 			"Sprintln": {sig: fmtPrint(false, t.str)},
 			"Sprintf":  {sig: fmtPrint(true, t.str)},
 			"Errorf":   {sig: fmtPrint(true, t.err)},
+			"Fprint":   {sig: variadic(ts(t.writer, t.anys), nErr...)},
+			"Fprintln": {sig: variadic(ts(t.writer, t.anys), nErr...)},
+			"Fprintf":  {sig: variadic(ts(t.writer, t.str, t.anys), nErr...)},
 		},
 		"errors": {
 			"New": {sig: fn(ts(t.str), t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
@@ -286,6 +289,18 @@ func init() {
 	for _, name := range []string{"Println", "Print", "Printf", "Sprint", "Sprintln", "Sprintf", "Errorf"} {
 		f := libFuncs["fmt"][name]
 		f.run = printing("fmt."+name, strings.HasSuffix(name, "f")).run
+		libFuncs["fmt"][name] = f
+	}
+	for _, name := range []string{"Fprint", "Fprintln", "Fprintf"} {
+		f := libFuncs["fmt"][name]
+		f.run = func(fr *frame, e *ast.CallExpr, args []any) []any {
+			w, format := args[0], ""
+			args = args[1:]
+			if name == "Fprintf" {
+				format, args = args[0].(string), args[1:]
+			}
+			return fr.fprint(e, "fmt."+name, w, format, sliceElems(args[0]))
+		}
 		libFuncs["fmt"][name] = f
 	}
 	// log writes to stderr with the time; the model's clock stands at

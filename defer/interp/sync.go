@@ -236,25 +236,10 @@ func syncPackage() *types.Package {
 	p := types.NewPackage("sync", "sync")
 	intT, boolT := types.Typ[types.Int], types.Typ[types.Bool]
 	param := func(name string, t types.Type) *types.Var { return types.NewParam(token.NoPos, p, name, t) }
-	methods := map[string]map[string]*types.Signature{
-		"Mutex":     {"Lock": nil, "Unlock": nil, "TryLock": types.NewSignatureType(nil, nil, nil, nil, types.NewTuple(param("", boolT)), false)},
-		"RWMutex":   {"Lock": nil, "Unlock": nil, "RLock": nil, "RUnlock": nil},
-		"WaitGroup": {"Add": types.NewSignatureType(nil, nil, nil, types.NewTuple(param("delta", intT)), nil, false), "Done": nil, "Wait": nil},
-		"Once":      {"Do": types.NewSignatureType(nil, nil, nil, types.NewTuple(param("f", types.NewSignatureType(nil, nil, nil, nil, nil, false))), nil, false)},
-	}
-	for _, name := range []string{"Mutex", "Once", "RWMutex", "WaitGroup"} {
-		obj := types.NewTypeName(token.NoPos, p, name, nil)
-		field := types.NewField(token.NoPos, p, "state", intT, false)
-		n := types.NewNamed(obj, types.NewStruct([]*types.Var{field}, nil), nil)
-		for m, sig := range methods[name] {
-			if sig == nil {
-				sig = types.NewSignatureType(nil, nil, nil, nil, nil, false)
-			}
-			recv := types.NewVar(token.NoPos, p, "", types.NewPointer(n))
-			n.AddMethod(types.NewFunc(token.NoPos, p, m, types.NewSignatureType(recv, nil, nil, sig.Params(), sig.Results(), false)))
-		}
-		p.Scope().Insert(obj)
-	}
+	opaqueType(p, "Mutex", map[string]*types.Signature{"Lock": nil, "Unlock": nil, "TryLock": types.NewSignatureType(nil, nil, nil, nil, types.NewTuple(param("", boolT)), false)})
+	opaqueType(p, "RWMutex", map[string]*types.Signature{"Lock": nil, "Unlock": nil, "RLock": nil, "RUnlock": nil})
+	opaqueType(p, "WaitGroup", map[string]*types.Signature{"Add": types.NewSignatureType(nil, nil, nil, types.NewTuple(param("delta", intT)), nil, false), "Done": nil, "Wait": nil})
+	opaqueType(p, "Once", map[string]*types.Signature{"Do": types.NewSignatureType(nil, nil, nil, types.NewTuple(param("f", types.NewSignatureType(nil, nil, nil, nil, nil, false))), nil, false)})
 	p.MarkComplete()
 	return p
 }

@@ -219,6 +219,12 @@ func (fr *frame) prepareLibrary(e *ast.CallExpr, fn *types.Func) prepared {
 			in.g.Exit(2)
 			return nil
 		}}
+	case "time.Sleep":
+		d := fr.eval(e.Args[0]).(int)
+		return prepared{run: func() []any { in.sleep(d); return nil }}
+	case "time.After":
+		d := fr.eval(e.Args[0]).(int)
+		return prepared{run: func() []any { return []any{in.after(d)} }}
 	case "runtime.GC":
 		// The model has no collector: nothing it models is observable
 		// across a collection (finalizers are outside the subset).

@@ -50,7 +50,9 @@
 //     Errorf with %w, Fprint, Fprintln and Fprintf to any io.Writer,
 //     Stringer), errors (New, Is, As, Unwrap, Join), strings (with
 //     strings.Builder, whose copy check panics as Go's does), io.Writer,
-//     os.Stdout and os.Stderr, strconv, sort (Ints, Strings, Slice,
+//     os.Stdout and os.Stderr, time (Sleep, After, Duration and its
+//     units) on a virtual clock that jumps to the next timer when no
+//     goroutine can run, strconv, sort (Ints, Strings, Slice,
 //     SliceStable) and
 //     math (Pi, Sqrt, Abs ...), log (Print, Fatal and Panic, with a
 //     clock standing at 2009/11/10 23:00:00), each with the functions

@@ -97,6 +97,7 @@ func newSubsetImporter() *subsetImporter {
 	types.NewNamed(rt.Scope().Lookup("Error").(*types.TypeName), rtErr, nil)
 	im.pkgs["sync"] = syncPackage()
 	im.pkgs["io"] = ioPackage
+	im.pkgs["time"] = timePackage()
 	addWriters(im.pkgs["strings"], im.pkgs["os"])
 	for _, p := range im.pkgs {
 		p.MarkComplete()

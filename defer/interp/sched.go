@@ -65,12 +65,17 @@ type goroutine struct {
 }
 
 type scheduler struct {
-	cur     *goroutine
-	main    *goroutine
-	all     []*goroutine
-	runnext *goroutine
-	runq    []*goroutine
-	nextID  int
+	// now is the virtual clock in nanoseconds; timers are the pending
+	// time.Sleep and time.After timers.
+	now      int64
+	timers   []*timer
+	timerSeq int
+	cur      *goroutine
+	main     *goroutine
+	all      []*goroutine
+	runnext  *goroutine
+	runq     []*goroutine
+	nextID   int
 	// end is set by the goroutine that ends the program, before it wakes
 	// main: the outcome, or the error of a run the model cannot finish.
 	end    *chain.Outcome
@@ -160,9 +165,14 @@ func (in *interp) park(reason string) {
 	s := in.sched
 	me := s.cur
 	me.status, me.reason = gWaiting, reason
-	next := s.pick()
+	next := in.next()
 	if next == nil {
 		in.endWith(in.deadlock())
+	}
+	if next == me {
+		// Only its own timer was left: the clock jumped, it goes on.
+		me.status = gRunning
+		return
 	}
 	in.switchTo(next)
 	in.wait(me)
@@ -269,7 +279,7 @@ func (in *interp) runGoroutine(gr *goroutine, run func()) {
 	s := in.sched
 	gr.status = gDead
 	if end == nil && endErr == nil {
-		next := s.pick()
+		next := in.next()
 		if next != nil {
 			in.switchTo(next)
 			return
@@ -317,7 +327,7 @@ func (in *interp) runMain(body func()) (out chain.Outcome) {
 	}
 	s.mainGoexit = true
 	s.main.status = gDead
-	next := s.pick()
+	next := in.next()
 	if next == nil {
 		return in.deadlock()
 	}

@@ -638,6 +638,9 @@ func printProblem(t types.Type, top bool, seen map[types.Type]bool) string {
 	if hasPrintMethod(t) {
 		return ""
 	}
+	if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "time" && n.Obj().Name() == "Time" {
+		return "Go prints the wall clock, which the model does not have"
+	}
 	const addr = "Go prints an address, which the model cannot reproduce"
 	switch u := t.Underlying().(type) {
 	case *types.Signature, *types.Chan:

@@ -10,7 +10,7 @@ func worker(id int, jobs <-chan int, results chan<- int, wg *sync.WaitGroup) {
 	defer wg.Done()
 	for j := range jobs {
 		fmt.Println("worker", id, "started  job", j)
-		time.Sleep(time.Duration(id) * 100 * time.Millisecond)
+		time.Sleep(time.Duration(id) * 200 * time.Millisecond)
 		fmt.Println("worker", id, "finished job", j)
 		results <- j * 2
 	}
@@ -29,7 +29,7 @@ func main() {
 	}
 	for j := 1; j <= 5; j++ {
 		jobs <- j
-		time.Sleep(time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
 	close(jobs)
 	wg.Wait()

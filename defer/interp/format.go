@@ -27,6 +27,9 @@ type printer struct {
 	// wrapped are the %w operands of fmt.Errorf.
 	wrapped []any
 	errorf  bool
+	// panicking is set while the printer prints the panic of an Error
+	// or String method (pp.panicking).
+	panicking bool
 }
 
 func (fr *frame) newPrinter() *printer { return &printer{fr: fr} }
@@ -227,12 +230,62 @@ func (p *printer) handleMethods(arg any, verb rune, spec string) bool {
 		if name == "Error" && !p.fr.implements(arg, errorType) {
 			continue
 		}
-		if s, ok := p.fr.in.stringMethod(p.fr, arg, name); ok {
+		s, ok, panicked, v := p.callMethod(arg, name)
+		switch {
+		case panicked:
+			p.methodPanic(arg, verb, name, v)
+			return true
+		case ok:
 			p.scalar(s, verb, spec)
 			return true
 		}
 	}
 	return false
+}
+
+// callMethod calls arg's Error or String method as fmt does: in a frame
+// whose deferred catchPanic recovers a panic of the method.
+func (p *printer) callMethod(arg any, name string) (s string, ok, panicked bool, v any) {
+	in := p.fr.in
+	if b, isBox := arg.(*box); !isBox || in.methodSet(b.t).Lookup(in.p.Pkg, name) == nil {
+		// No method of the program: nothing that could panic.
+		s, ok = in.stringMethod(p.fr, arg, name)
+		return s, ok, false, nil
+	}
+	in.g.Call("fmt.(*pp).handleMethods", true, func(cf *chain.Frame) {
+		if err := in.g.OpenDefer(cf, 0, "fmt/print.go:catchPanic", func() {
+			in.g.Call("fmt.(*pp).catchPanic", false, func(cf2 *chain.Frame) {
+				v, panicked = in.g.Recover(cf2)
+			})
+		}); err != nil {
+			in.fail("%v", err)
+		}
+		s, ok = in.stringMethod(p.fr, arg, name)
+	})
+	return s, ok, panicked, v
+}
+
+// methodPanic is what catchPanic prints for a method that panicked:
+// <nil> for a nil pointer receiver, else %!v(PANIC=String method: v).
+func (p *printer) methodPanic(arg any, verb rune, name string, v any) {
+	if b, ok := arg.(*box); ok {
+		if c, isPtr := b.v.(*cell); isPtr && c == nil {
+			p.buf.WriteString("<nil>")
+			return
+		}
+	}
+	if p.panicking {
+		text, err := p.fr.in.panicText(v, false)
+		if err != nil {
+			text = "(" + typeName(v) + ")"
+		}
+		p.fr.in.panic(v, text)
+	}
+	p.buf.WriteString("%!" + string(verb) + "(PANIC=" + name + " method: ")
+	p.panicking = true
+	p.printArg(v, 'v', "")
+	p.panicking = false
+	p.buf.WriteByte(')')
 }
 
 // scalar prints a number, string or bool with the real fmt.

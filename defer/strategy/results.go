@@ -189,6 +189,16 @@ func (s *resultScan) scan() {
 					}
 				}
 			}
+			if lit := s.rangeBodyEscapes(x, stack); lit != nil {
+				ast.Inspect(x.Body, func(n ast.Node) bool {
+					if id, ok := n.(*ast.Ident); ok {
+						if obj := s.d.info.Uses[id]; obj != nil && s.results[obj] {
+							s.captures = append(s.captures, capture{obj, lit})
+						}
+					}
+					return true
+				})
+			}
 		case *ast.ReturnStmt:
 			if len(x.Results) > 0 && !insideLit(stack) {
 				for obj := range s.results {
@@ -208,6 +218,39 @@ func (s *resultScan) scan() {
 			}
 		}
 	}
+}
+
+// rangeBodyEscapes reports whether the body of the range-over-func loop
+// on top of stack is a closure that escapes: measured with -m on go1.26,
+// it does when the loop is in a function literal that cannot be inlined
+// (it defers, say) inside another literal that is inlined, where the
+// copy the inliner makes of the inner literal loses the body's
+// non-escaping mark ("moved to heap" for what the body captures by
+// reference). A loop directly in fn, or in one literal, keeps it.
+func (s *resultScan) rangeBodyEscapes(r *ast.RangeStmt, stack []ast.Node) *ast.FuncLit {
+	if tv, ok := s.d.info.Types[r.X]; !ok || tv.Type == nil {
+		return nil
+	} else if _, isSig := tv.Type.Underlying().(*types.Signature); !isSig {
+		return nil
+	}
+	var lits []int // indexes in stack of the enclosing literals, innermost first
+	for i := len(stack) - 2; i >= 0; i-- {
+		if _, ok := stack[i].(*ast.FuncLit); ok {
+			lits = append(lits, i)
+		}
+	}
+	if len(lits) < 2 || lits[1] == 0 {
+		return nil
+	}
+	inner, outer := stack[lits[0]].(*ast.FuncLit), stack[lits[1]].(*ast.FuncLit)
+	if _, ok := s.d.closureCost(inner); ok {
+		return nil
+	}
+	c, ok := s.d.closureCost(outer)
+	if call, isCall := stack[lits[1]-1].(*ast.CallExpr); !ok || c > 10*inlineMaxBudget || !isCall || ast.Unparen(call.Fun) != outer {
+		return nil
+	}
+	return inner
 }
 
 func insideLit(stack []ast.Node) bool {

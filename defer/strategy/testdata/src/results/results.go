@@ -130,3 +130,42 @@ func nakedReturnBeforeCapture(a int) (r int) {
 	}()
 	panic("done")
 }
+
+func seq(n int) func(func(int) bool) {
+	return func(yield func(int) bool) {
+		for i := range n {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+// A range-over-func loop in a literal that cannot be inlined (it
+// defers), inside a literal that is: the body captures r by reference
+// and escapes, so r moves to the heap (measured with -m on go1.26).
+func rangeBodyInNestedLiteral() (r int) {
+	defer println() // want `^stack-allocated defer: result r is captured by reference by a closure at line 150 that may outlive the call$`
+	func() {
+		func() {
+			defer println("in") // want `^open-coded defer$`
+			for q := range seq(2) {
+				r += q
+			}
+		}()
+	}()
+	return 5
+}
+
+// OK because the literal that holds the loop is the outermost one: the
+// loop body keeps its non-escaping mark.
+func rangeBodyInLiteral() (r int) {
+	defer println() // want `^open-coded defer$`
+	func() {
+		defer println("in") // want `^open-coded defer$`
+		for q := range seq(2) {
+			r += q
+		}
+	}()
+	return 5
+}

@@ -211,7 +211,7 @@ func (p *Program) freeVars(lit *ast.FuncLit) []*types.Var {
 			return true
 		}
 		v, ok := p.Info.Uses[id].(*types.Var)
-		if !ok || seen[v] || v.Parent() == p.Pkg.Scope() || v.IsField() {
+		if !ok || seen[v] || v.Parent() == p.Pkg.Scope() || v.IsField() || v.Pkg() != p.Pkg {
 			return true
 		}
 		if v.Pos() >= lit.Pos() && v.Pos() < lit.End() {

@@ -97,6 +97,11 @@ func (fr *frame) bind(v any, t types.Type, c *cell, fn *types.Func, path []int) 
 		fc := v.(*structVal).f[i]
 		c, v, t = fc, fc.v, st.Field(i).Type()
 	}
+	if types.IsInterface(t) {
+		// Promoted from an embedded interface: the field's dynamic type
+		// has the method.
+		return fr.bindDynamic(v, fn.Name())
+	}
 	_, isPtr := t.Underlying().(*types.Pointer)
 	var recv any
 	switch {

@@ -579,6 +579,9 @@ func convertible(from, to types.Type) bool {
 	if types.Identical(from.Underlying(), to.Underlying()) || isInterface(to) {
 		return true
 	}
+	if b, ok := from.(*types.Basic); ok && b.Kind() == types.UntypedNil {
+		return true // []T(nil), (*T)(nil)
+	}
 	num := func(t types.Type) bool { return isBasicInt(t) || isFloat(t) }
 	if num(from) && num(to) || isBasicInt(from) && isString(to) {
 		return true

@@ -53,7 +53,7 @@
 //     os.Stdout and os.Stderr, time (Sleep, After, Duration and its
 //     units) on a virtual clock that jumps to the next timer when no
 //     goroutine can run, strconv, sort (Ints, Strings, Slice,
-//     SliceStable) and
+//     SliceStable, Sort and Stable of a sort.Interface, SearchInts) and
 //     math (Pi, Sqrt, Abs ...), log (Print, Fatal and Panic, with a
 //     clock standing at 2009/11/10 23:00:00), each with the functions
 //     [Load]'s error lists; os.Exit, runtime.Goexit, runtime.Gosched,

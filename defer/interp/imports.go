@@ -16,6 +16,7 @@ import (
 var library = map[string][]string{
 	"fmt":     {"Stringer"},
 	"io":      {"Writer"},
+	"sort":    {"Interface"},
 	"strings": {"Builder"},
 	"math":    {"MaxInt", "MaxInt64", "MinInt", "MinInt64", "Pi"},
 	"os":      {"Exit", "File", "Stderr", "Stdout"},
@@ -60,7 +61,10 @@ func newSubsetImporter() *subsetImporter {
 	tuple := func(vs ...*types.Var) *types.Tuple { return types.NewTuple(vs...) }
 	im := &subsetImporter{pkgs: map[string]*types.Package{}}
 	add := func(path string, fns map[string]*types.Signature) {
-		p := types.NewPackage(path, path)
+		p := im.pkgs[path]
+		if p == nil {
+			p = types.NewPackage(path, path)
+		}
 		for name, sig := range fns {
 			p.Scope().Insert(types.NewFunc(token.NoPos, p, name, sig))
 		}
@@ -70,6 +74,18 @@ func newSubsetImporter() *subsetImporter {
 		return types.NewSignatureType(nil, nil, nil, params, results, variadic)
 	}
 	lt := newLibTypes()
+	// sort.Interface, which sort.Sort's signature names.
+	sortPkg := types.NewPackage("sort", "sort")
+	im.pkgs["sort"] = sortPkg
+	boolT := types.Typ[types.Bool]
+	sortMethods := []*types.Func{
+		types.NewFunc(token.NoPos, sortPkg, "Len", sig(nil, tuple(v("", intT)), false)),
+		types.NewFunc(token.NoPos, sortPkg, "Less", sig(tuple(v("i", intT), v("j", intT)), tuple(v("", boolT)), false)),
+		types.NewFunc(token.NoPos, sortPkg, "Swap", sig(tuple(v("i", intT), v("j", intT)), nil, false)),
+	}
+	sortObj := types.NewTypeName(token.NoPos, sortPkg, "Interface", nil)
+	lt.sortIface = types.NewNamed(sortObj, types.NewInterfaceType(sortMethods, nil).Complete(), nil)
+	sortPkg.Scope().Insert(sortObj)
 	for path, fns := range libFuncs {
 		sigs := map[string]*types.Signature{}
 		for name, f := range fns {

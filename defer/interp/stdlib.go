@@ -24,7 +24,9 @@ type libFunc struct {
 // libTypes are the types signatures are built from.
 type libTypes struct {
 	any, err, int, int64, f64, str, bool, writer types.Type
-	strs, ints, anys                             types.Type
+	// sortIface is sort.Interface, set by the importer that declares it.
+	sortIface        types.Type
+	strs, ints, anys types.Type
 }
 
 func newLibTypes() *libTypes {
@@ -282,6 +284,13 @@ func init() {
 				slices.SortFunc(vals, func(x, y any) int { return strings.Compare(x.(string), y.(string)) })
 				return nil
 			}},
+			"Sort":   {sig: sortSig, run: sortInterface(false)},
+			"Stable": {sig: sortSig, run: sortInterface(true)},
+			"SearchInts": {sig: fn(ts(t.ints, t.int), t.int), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+				vals := sliceElems(a[0])
+				x := a[1].(int)
+				return []any{sort.Search(len(vals), func(i int) bool { return vals[i].(int) >= x })}
+			}},
 			"Slice":       {sig: fn(ts(t.any, lessType())), run: sortSlice(false)},
 			"SliceStable": {sig: fn(ts(t.any, lessType())), run: sortSlice(true)},
 		},
@@ -421,3 +430,35 @@ func (fr *frame) logLine(e ast.Node, msg string) {
 	}
 	fr.in.checkOutput(e)
 }
+
+func sortSig(lt *libTypes) *types.Signature {
+	return types.NewSignatureType(nil, nil, nil, params(lt.sortIface), nil, false)
+}
+
+// sortInterface is sort.Sort and sort.Stable: Go's own algorithms, calling
+// the program's Len, Less and Swap methods in Go's order.
+func sortInterface(stable bool) func(fr *frame, e *ast.CallExpr, a []any) []any {
+	return func(fr *frame, e *ast.CallExpr, a []any) []any {
+		data := &progSort{fr: fr}
+		for i, name := range []string{"Len", "Less", "Swap"} {
+			data.m[i] = fr.bindDynamic(a[0], name)
+			fr.checkBound(data.m[i])
+		}
+		if stable {
+			sort.Stable(data)
+		} else {
+			sort.Sort(data)
+		}
+		return nil
+	}
+}
+
+// progSort is a sort.Interface of the program: its Len, Less and Swap.
+type progSort struct {
+	fr *frame
+	m  [3]*funcValue
+}
+
+func (p *progSort) Len() int           { return p.fr.in.call(p.m[0], nil)[0].(int) }
+func (p *progSort) Less(i, j int) bool { return p.fr.in.call(p.m[1], []any{i, j})[0].(bool) }
+func (p *progSort) Swap(i, j int)      { p.fr.in.call(p.m[2], []any{i, j}) }

@@ -35,6 +35,9 @@
 //	                          container from FILE (default ./config.json) and remove it after
 //	state                     without ID: the state of every container
 //
+// help [VERB], -h and --help print the help of the command or of one
+// verb (VERB -h and VERB --help too, never taken as an ID) and exit 0.
+//
 // And: bundle --toybox FILE DIR [ARGS...] builds a bundle from a static
 // toybox binary (cmd/toybox); lessons and lesson ID print the container
 // lessons. The hidden verb init is how the runtime re-executes itself
@@ -116,6 +119,7 @@ func usage(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  %-8s %s\n           %s\n", v.name, v.args, v.help)
 	}
+	fmt.Fprintln(w, "  help     [VERB]\n           this help, or one verb's (VERB -h and VERB --help too)")
 	fmt.Fprintln(w, "\nflags before the verb:")
 	fmt.Fprintln(w, "  --root DIR   where container state lives (default /run/deferio)")
 	fmt.Fprintln(w, "  -no-color    no ANSI colour in lessons")
@@ -148,9 +152,28 @@ func mainStatus(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		usage(stderr)
 		return 2
 	}
-	for _, v := range verbs() {
-		if v.name != rest[0] {
-			continue
+	if rest[0] == "help" {
+		switch len(rest) {
+		case 1:
+			usage(stdout)
+			return 0
+		case 2:
+			if v, ok := findVerb(rest[1]); ok {
+				verbHelp(stdout, v)
+				return 0
+			}
+			fmt.Fprintf(stderr, "nsinit: usage: help: unknown verb %q\n", rest[1])
+		default:
+			fmt.Fprintf(stderr, "nsinit: usage: help takes at most one verb, got %d arguments\n", len(rest)-1)
+		}
+		usage(stderr)
+		return 2
+	}
+	if v, ok := findVerb(rest[0]); ok {
+		// VERB -h and VERB --help are the verb's help, never an ID.
+		if len(rest) > 1 && isHelpFlag(rest[1]) {
+			verbHelp(stdout, v)
+			return 0
 		}
 		err := v.run(ctx, g, rest[1:])
 		var ue usageError
@@ -173,6 +196,24 @@ func mainStatus(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fmt.Fprintf(stderr, "nsinit: unknown verb %q\n", rest[0])
 	usage(stderr)
 	return 2
+}
+
+// findVerb returns the verb called name (init too: it is hidden from the
+// help, not from the command line).
+func findVerb(name string) (verb, bool) {
+	for _, v := range verbs() {
+		if v.name == name {
+			return v, true
+		}
+	}
+	return verb{}, false
+}
+
+func isHelpFlag(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
+
+// verbHelp prints one verb's usage and what it does.
+func verbHelp(w io.Writer, v verb) {
+	fmt.Fprintf(w, "usage: nsinit [--root DIR] [--trace] %s %s\n\n%s\n", v.name, v.args, v.help)
 }
 
 // newFlags returns a verb's flag set; parse errors become usage errors.

@@ -132,6 +132,34 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestHelp: the command's help and every verb's answer -h, --help and
+// help VERB on stdout with status 0; --help is never taken as an ID.
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}} {
+		var out, errb bytes.Buffer
+		if code := mainStatus(context.Background(), args, &out, &errb); code != 0 || !strings.Contains(out.String(), "usage: nsinit") || errb.Len() != 0 {
+			t.Errorf("nsinit %q: status %d, stdout %q, stderr %q", args, code, out.String(), errb.String())
+		}
+	}
+	for _, v := range verbs() {
+		if v.hidden {
+			continue
+		}
+		for _, args := range [][]string{{v.name, "--help"}, {v.name, "-h"}, {"help", v.name}} {
+			var out, errb bytes.Buffer
+			code := mainStatus(context.Background(), append([]string{"--root", t.TempDir()}, args...), &out, &errb)
+			want := "nsinit [--root DIR] [--trace] " + v.name + " " + v.args
+			if code != 0 || !strings.Contains(out.String(), want) || !strings.Contains(out.String(), v.help) || errb.Len() != 0 {
+				t.Errorf("nsinit %q: status %d, stdout %q, stderr %q; want 0 and %q", args, code, out.String(), errb.String(), want)
+			}
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := mainStatus(context.Background(), []string{"help", "nope"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), `unknown verb "nope"`) {
+		t.Errorf("help nope: status %d, stderr %q; want 2 naming the verb", code, errb.String())
+	}
+}
+
 func TestParseSignal(t *testing.T) {
 	for in, want := range map[string]syscall.Signal{"SIGKILL": syscall.SIGKILL, "kill": syscall.SIGKILL, "9": syscall.SIGKILL, "TERM": syscall.SIGTERM, "SIGRTMIN": 0} {
 		got, err := parseSignal(in)

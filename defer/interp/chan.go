@@ -71,14 +71,16 @@ func (fr *frame) makeChan(e *ast.CallExpr) any {
 	return &channel{cap: n, zero: zero(t.Elem())}
 }
 
+// plainPanic panics with a string, as panic("...") in the library does
+// (sync's "negative WaitGroup counter").
 func (fr *frame) plainPanic(msg string) {
-	fr.in.panic(&errorValue{msg: msg}, msg)
+	fr.in.panic(fr.in.convert(msg, types.Typ[types.String], types.Universe.Lookup("any").Type(), true), msg)
 }
 
 // trySend sends v if it can without blocking.
 func (fr *frame) trySend(c *channel, v any) bool {
 	if c.closed {
-		fr.plainPanic("send on closed channel")
+		fr.plainRuntimeError("send on closed channel")
 	}
 	if w := take(&c.recvq); w != nil {
 		w.val, w.ok = v, true
@@ -106,7 +108,7 @@ func (fr *frame) send(c *channel, v any) {
 	c.sendq = append(c.sendq, w)
 	in.park("chan send")
 	if w.closed {
-		fr.plainPanic("send on closed channel")
+		fr.plainRuntimeError("send on closed channel")
 	}
 }
 
@@ -151,10 +153,10 @@ func (fr *frame) recv(c *channel) (any, bool) {
 // senders panic.
 func (fr *frame) closeChan(c *channel) {
 	if c == nil {
-		fr.plainPanic("close of nil channel")
+		fr.plainRuntimeError("close of nil channel")
 	}
 	if c.closed {
-		fr.plainPanic("close of closed channel")
+		fr.plainRuntimeError("close of closed channel")
 	}
 	c.closed = true
 	for w := take(&c.recvq); w != nil; w = take(&c.recvq) {
@@ -264,7 +266,7 @@ func (fr *frame) selectStmt(s *ast.SelectStmt, label string) ctl {
 	in.park("select")
 	w := ws[sw.fired]
 	if w.closed {
-		fr.plainPanic("send on closed channel")
+		fr.plainRuntimeError("send on closed channel")
 	}
 	return run(sw.fired, w.val, w.ok)
 }

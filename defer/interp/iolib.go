@@ -87,8 +87,7 @@ func (b *builder) copyCheck(fr *frame) {
 	if b.addr == nil {
 		b.addr = b
 	} else if b.addr != b {
-		msg := "strings: illegal use of non-zero Builder copied by value"
-		fr.in.panic(fr.in.convert(msg, types.Typ[types.String], types.Universe.Lookup("any").Type(), true), msg)
+		fr.plainPanic("strings: illegal use of non-zero Builder copied by value")
 	}
 }
 
@@ -168,8 +167,7 @@ func init() {
 		b := recvOf[*builder](fr, recv)
 		b.copyCheck(fr)
 		if a[0].(int) < 0 {
-			msg := "strings.Builder.Grow: negative count"
-			fr.in.panic(fr.in.convert(msg, types.Typ[types.String], types.Universe.Lookup("any").Type(), true), msg)
+			fr.plainPanic("strings.Builder.Grow: negative count")
 		}
 		return nil
 	}

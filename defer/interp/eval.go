@@ -410,6 +410,9 @@ func (fr *frame) intOp(n ast.Node, op token.Token, a, b int) (int, bool) {
 // machine does: int8(127)+1 is -128, uint8(0)-1 is 255. int and int64
 // are the model's own int.
 func wrapInt(v int, t types.Type) int {
+	if t == types.Typ[types.Int] || t == types.Typ[types.UntypedInt] {
+		return v // the common case, without a type switch
+	}
 	b, ok := t.Underlying().(*types.Basic)
 	if !ok {
 		return v

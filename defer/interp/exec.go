@@ -102,16 +102,16 @@ func (fr *frame) exec(s ast.Stmt, label string) ctl {
 		fr.assign(s)
 	case *ast.IncDecStmt:
 		lv := fr.lvalue(s.X)
-		t := fr.in.p.Info.TypeOf(s.X)
-		var one any = 1
-		if isFloat(t) {
-			one = 1.0
-		}
-		op := token.ADD
+		d := 1
 		if s.Tok == token.DEC {
-			op = token.SUB
+			d = -1
 		}
-		lv.store(fr, fr.binary(s, op, lv.load(fr), one, t))
+		switch x := lv.load(fr).(type) {
+		case int:
+			lv.store(fr, wrapInt(x+d, fr.in.p.Info.TypeOf(s.X)))
+		case float64:
+			lv.store(fr, x+float64(d))
+		}
 	case *ast.IfStmt:
 		if s.Init != nil {
 			fr.exec(s.Init, "")

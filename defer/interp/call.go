@@ -281,70 +281,9 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 		c, _ := fr.eval(e.Args[0]).(*channel)
 		return prepared{run: func() []any { fr.closeChan(c); return nil }}
 	case "len", "cap":
-		s := fr.eval(e.Args[0])
-		return prepared{run: func() []any {
-			switch x := s.(type) {
-			case *channel:
-				if x == nil {
-					return []any{0}
-				}
-				if name == "cap" {
-					return []any{x.cap}
-				}
-				return []any{len(x.buf)}
-			case string:
-				return []any{len(x)}
-			case *mapVal:
-				if x == nil {
-					return []any{0}
-				}
-				return []any{len(x.entries)}
-			case *arrayVal:
-				return []any{len(x.e)}
-			case *slice:
-				if x == nil {
-					return []any{0}
-				}
-				if name == "cap" {
-					return []any{x.cap}
-				}
-				return []any{x.len}
-			}
-			return []any{0}
-		}}
+		return fr.prepareLen(e, name)
 	case "make":
-		if isChan(info.TypeOf(e.Args[0])) {
-			c := fr.makeChan(e)
-			return prepared{run: func() []any { return []any{c} }}
-		}
-		if _, ok := info.TypeOf(e.Args[0]).Underlying().(*types.Map); ok {
-			if len(e.Args) > 1 {
-				fr.eval(e.Args[1]) // a size hint: the model's maps need none
-			}
-			return prepared{run: func() []any { return []any{&mapVal{entries: map[any]*mapEntry{}}} }}
-		}
-		n := fr.eval(e.Args[1]).(int)
-		c := n
-		if len(e.Args) > 2 {
-			c = fr.eval(e.Args[2]).(int)
-		}
-		t := info.TypeOf(e.Args[0]).Underlying().(*types.Slice)
-		return prepared{run: func() []any {
-			if n < 0 {
-				fr.runtimeError("makeslice: len out of range", false)
-			}
-			if c < n {
-				fr.runtimeError("makeslice: cap out of range", false)
-			}
-			if c > maxLen {
-				in.fail("%s: make of %d elements is beyond the model's memory limit of %d", in.p.Fset.Position(e.Pos()), c, maxLen)
-			}
-			arr := make([]any, c)
-			for i := range arr {
-				arr[i] = zero(t.Elem())
-			}
-			return []any{&slice{arr: &arr, len: n, cap: c}}
-		}}
+		return fr.prepareMake(e)
 	case "new":
 		t := info.TypeOf(e.Args[0])
 		return prepared{run: func() []any { return []any{&cell{zero(t)}} }}
@@ -379,29 +318,110 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 			return []any{n}
 		}}
 	case "append":
-		s, _ := fr.eval(e.Args[0]).(*slice)
-		t := info.TypeOf(e.Args[0]).Underlying().(*types.Slice)
-		var add []any
-		if e.Ellipsis.IsValid() {
-			if more, _ := fr.eval(e.Args[1]).(*slice); more != nil {
-				for _, v := range (*more.arr)[more.off : more.off+more.len] {
-					add = append(add, copyVal(v))
-				}
-			}
-		} else {
-			for i, a := range e.Args[1:] {
-				add = append(add, in.convert(fr.eval(a), info.TypeOf(a), t.Elem(), fr.isConst(e.Args[1:], i)))
-			}
-		}
-		return prepared{run: func() []any {
-			if s != nil && s.len+len(add) > maxLen {
-				in.fail("%s: append beyond the model's memory limit of %d elements", in.p.Fset.Position(e.Pos()), maxLen)
-			}
-			return []any{appendSlice(s, add)}
-		}}
+		return fr.prepareAppend(e)
+
 	}
 	in.fail("%s: builtin %s is outside the subset", in.p.Fset.Position(e.Pos()), name)
 	return prepared{}
+}
+
+// prepareLen is len or cap of a channel, string, map, array or slice.
+func (fr *frame) prepareLen(e *ast.CallExpr, name string) prepared {
+	s := fr.eval(e.Args[0])
+	return prepared{run: func() []any {
+		switch x := s.(type) {
+		case *channel:
+			if x == nil {
+				return []any{0}
+			}
+			if name == "cap" {
+				return []any{x.cap}
+			}
+			return []any{len(x.buf)}
+		case string:
+			return []any{len(x)}
+		case *mapVal:
+			if x == nil {
+				return []any{0}
+			}
+			return []any{len(x.entries)}
+		case *arrayVal:
+			return []any{len(x.e)}
+		case *slice:
+			if x == nil {
+				return []any{0}
+			}
+			if name == "cap" {
+				return []any{x.cap}
+			}
+			return []any{x.len}
+		}
+		return []any{0}
+	}}
+}
+
+// prepareMake is make of a channel, a map or a slice.
+func (fr *frame) prepareMake(e *ast.CallExpr) prepared {
+	in := fr.in
+	info := in.p.Info
+	if isChan(info.TypeOf(e.Args[0])) {
+		c := fr.makeChan(e)
+		return prepared{run: func() []any { return []any{c} }}
+	}
+	if _, ok := info.TypeOf(e.Args[0]).Underlying().(*types.Map); ok {
+		if len(e.Args) > 1 {
+			fr.eval(e.Args[1]) // a size hint: the model's maps need none
+		}
+		return prepared{run: func() []any { return []any{&mapVal{entries: map[any]*mapEntry{}}} }}
+	}
+	n := fr.eval(e.Args[1]).(int)
+	c := n
+	if len(e.Args) > 2 {
+		c = fr.eval(e.Args[2]).(int)
+	}
+	t := info.TypeOf(e.Args[0]).Underlying().(*types.Slice)
+	return prepared{run: func() []any {
+		if n < 0 {
+			fr.runtimeError("makeslice: len out of range", false)
+		}
+		if c < n {
+			fr.runtimeError("makeslice: cap out of range", false)
+		}
+		if c > maxLen {
+			in.fail("%s: make of %d elements is beyond the model's memory limit of %d", in.p.Fset.Position(e.Pos()), c, maxLen)
+		}
+		arr := make([]any, c)
+		for i := range arr {
+			arr[i] = zero(t.Elem())
+		}
+		return []any{&slice{arr: &arr, len: n, cap: c}}
+	}}
+}
+
+// prepareAppend is append(s, v...) and append(s, t...).
+func (fr *frame) prepareAppend(e *ast.CallExpr) prepared {
+	in := fr.in
+	info := in.p.Info
+	s, _ := fr.eval(e.Args[0]).(*slice)
+	t := info.TypeOf(e.Args[0]).Underlying().(*types.Slice)
+	var add []any
+	if e.Ellipsis.IsValid() {
+		if more, _ := fr.eval(e.Args[1]).(*slice); more != nil {
+			for _, v := range (*more.arr)[more.off : more.off+more.len] {
+				add = append(add, copyVal(v))
+			}
+		}
+	} else {
+		for i, a := range e.Args[1:] {
+			add = append(add, in.convert(fr.eval(a), info.TypeOf(a), t.Elem(), fr.isConst(e.Args[1:], i)))
+		}
+	}
+	return prepared{run: func() []any {
+		if s != nil && s.len+len(add) > maxLen {
+			in.fail("%s: append beyond the model's memory limit of %d elements", in.p.Fset.Position(e.Pos()), maxLen)
+		}
+		return []any{appendSlice(s, add)}
+	}}
 }
 
 // appendSlice appends in place when the capacity allows, else to a new

@@ -98,12 +98,7 @@ var libFuncs map[string]map[string]libFunc
 
 func init() {
 	t := newLibTypes()
-	fmtPrint := func(f bool, out ...types.Type) func(*libTypes) *types.Signature {
-		if f {
-			return variadic(ts(t.str, t.anys), out...)
-		}
-		return variadic(ts(t.anys), out...)
-	}
+	fmtPrint := fmtSig(t)
 	printing := func(name string, f bool) libFunc {
 		return libFunc{run: func(fr *frame, e *ast.CallExpr, args []any) []any {
 			format := ""
@@ -113,187 +108,14 @@ func init() {
 			return fr.fmtCall(e, name, format, sliceElems(args[0]))
 		}}
 	}
-	nErr := ts(t.int, t.err)
-	str1 := func(f func(string) string) libFunc {
-		return libFunc{sig: fn(ts(t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-			return []any{f(a[0].(string))}
-		}}
-	}
-	str2bool := func(f func(string, string) bool) libFunc {
-		return libFunc{sig: fn(ts(t.str, t.str), t.bool), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-			return []any{f(a[0].(string), a[1].(string))}
-		}}
-	}
-	str2 := func(f func(string, string) string) libFunc {
-		return libFunc{sig: fn(ts(t.str, t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-			return []any{f(a[0].(string), a[1].(string))}
-		}}
-	}
-	f64 := func(f func(float64) float64) libFunc {
-		return libFunc{sig: fn(ts(t.f64), t.f64), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-			return []any{f(a[0].(float64))}
-		}}
-	}
-	f64x2 := func(f func(float64, float64) float64) libFunc {
-		return libFunc{sig: fn(ts(t.f64, t.f64), t.f64), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-			return []any{f(a[0].(float64), a[1].(float64))}
-		}}
-	}
 	libFuncs = map[string]map[string]libFunc{
-		"fmt": {
-			"Println":  {sig: fmtPrint(false, nErr...)},
-			"Print":    {sig: fmtPrint(false, nErr...)},
-			"Printf":   {sig: fmtPrint(true, nErr...)},
-			"Sprint":   {sig: fmtPrint(false, t.str)},
-			"Sprintln": {sig: fmtPrint(false, t.str)},
-			"Sprintf":  {sig: fmtPrint(true, t.str)},
-			"Errorf":   {sig: fmtPrint(true, t.err)},
-			"Fprint":   {sig: variadic(ts(t.writer, t.anys), nErr...)},
-			"Fprintln": {sig: variadic(ts(t.writer, t.anys), nErr...)},
-			"Fprintf":  {sig: variadic(ts(t.writer, t.str, t.anys), nErr...)},
-		},
-		"errors": {
-			"New": {sig: fn(ts(t.str), t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				return []any{&errorValue{msg: a[0].(string)}}
-			}},
-			"Is": {sig: fn(ts(t.err, t.err), t.bool), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				return []any{fr.errorsIs(a[0], a[1])}
-			}},
-			"As": {sig: fn(ts(t.err, t.any), t.bool), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				var target any
-				if b, ok := a[1].(*box); ok {
-					target = b.v
-				}
-				return []any{fr.errorsAs(e, a[0], target)}
-			}},
-			"Unwrap": {sig: fn(ts(t.err), t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				return []any{fr.unwrap(a[0])}
-			}},
-			"Join": {sig: variadic(ts(types.NewSlice(t.err)), t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				return []any{fr.errorsJoin(sliceElems(a[0]))}
-			}},
-		},
-		"strings": {
-			"Contains":   str2bool(strings.Contains),
-			"HasPrefix":  str2bool(strings.HasPrefix),
-			"HasSuffix":  str2bool(strings.HasSuffix),
-			"EqualFold":  str2bool(strings.EqualFold),
-			"TrimSpace":  str1(strings.TrimSpace),
-			"ToUpper":    str1(strings.ToUpper),
-			"ToLower":    str1(strings.ToLower),
-			"TrimPrefix": str2(strings.TrimPrefix),
-			"TrimSuffix": str2(strings.TrimSuffix),
-			"Trim":       str2(strings.Trim),
-			"ReplaceAll": {sig: fn(ts(t.str, t.str, t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				s, old, nw := a[0].(string), a[1].(string), a[2].(string)
-				if old != "" {
-					fr.limitString(e, len(s)+strings.Count(s, old)*len(nw))
-				} else {
-					fr.limitString(e, len(s)+(len(s)+1)*len(nw))
-				}
-				return []any{strings.ReplaceAll(s, old, nw)}
-			}},
-			"Index": {sig: fn(ts(t.str, t.str), t.int), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				return []any{strings.Index(a[0].(string), a[1].(string))}
-			}},
-			"Count": {sig: fn(ts(t.str, t.str), t.int), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				return []any{strings.Count(a[0].(string), a[1].(string))}
-			}},
-			"Repeat": {sig: fn(ts(t.str, t.int), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				s, n := a[0].(string), a[1].(int)
-				if n < 0 {
-					fr.in.panic(&errorValue{msg: "strings: negative Repeat count"}, "strings: negative Repeat count")
-				}
-				if len(s) > 0 && n > maxLen/len(s) {
-					fr.limitString(e, maxLen+1)
-				}
-				return []any{strings.Repeat(s, n)}
-			}},
-			"Split": {sig: fn(ts(t.str, t.str), t.strs), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				return []any{stringSlice(strings.Split(a[0].(string), a[1].(string)))}
-			}},
-			"Fields": {sig: fn(ts(t.str), t.strs), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				return []any{stringSlice(strings.Fields(a[0].(string)))}
-			}},
-			"Join": {sig: fn(ts(t.strs, t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				var ss []string
-				n := 0
-				for _, v := range sliceElems(a[0]) {
-					ss = append(ss, v.(string))
-					n += len(v.(string)) + len(a[1].(string))
-				}
-				fr.limitString(e, n)
-				return []any{strings.Join(ss, a[1].(string))}
-			}},
-		},
-		"strconv": {
-			"Itoa": {sig: fn(ts(t.int), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				return []any{strconv.Itoa(a[0].(int))}
-			}},
-			"Atoi": {sig: fn(ts(t.str), t.int, t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				n, err := strconv.Atoi(a[0].(string))
-				return []any{n, numError(err)}
-			}},
-			"ParseInt": {sig: fn(ts(t.str, t.int, t.int), t.int64, t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				n, err := strconv.ParseInt(a[0].(string), a[1].(int), a[2].(int))
-				return []any{int(n), numError(err)}
-			}},
-			"ParseBool": {sig: fn(ts(t.str), t.bool, t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				b, err := strconv.ParseBool(a[0].(string))
-				return []any{b, numError(err)}
-			}},
-			"FormatInt": {sig: fn(ts(t.int64, t.int), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				base := a[1].(int)
-				if base < 2 || base > 36 {
-					fr.in.panic(&errorValue{msg: "strconv: illegal AppendInt/FormatInt base"}, "strconv: illegal AppendInt/FormatInt base")
-				}
-				return []any{strconv.FormatInt(int64(a[0].(int)), base)}
-			}},
-			"FormatBool": {sig: fn(ts(t.bool), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				return []any{strconv.FormatBool(a[0].(bool))}
-			}},
-			"Quote": {sig: fn(ts(t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				return []any{strconv.Quote(a[0].(string))}
-			}},
-			"Unquote": {sig: fn(ts(t.str), t.str, t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				s, err := strconv.Unquote(a[0].(string))
-				if err != nil {
-					return []any{s, &errorValue{msg: err.Error()}}
-				}
-				return []any{s, nil}
-			}},
-		},
-		"log": {},
-		"math": {
-			"Sqrt":  f64(math.Sqrt),
-			"Abs":   f64(math.Abs),
-			"Floor": f64(math.Floor),
-			"Ceil":  f64(math.Ceil),
-			"Pow":   f64x2(math.Pow),
-			"Max":   f64x2(math.Max),
-			"Min":   f64x2(math.Min),
-		},
-		"sort": {
-			"Ints": {sig: fn(ts(t.ints)), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				vals := sliceElems(a[0])
-				slices.SortFunc(vals, func(x, y any) int { return x.(int) - y.(int) })
-				return nil
-			}},
-			"Strings": {sig: fn(ts(t.strs)), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				vals := sliceElems(a[0])
-				slices.SortFunc(vals, func(x, y any) int { return strings.Compare(x.(string), y.(string)) })
-				return nil
-			}},
-			"Sort":   {sig: sortSig, run: sortInterface(false)},
-			"Stable": {sig: sortSig, run: sortInterface(true)},
-			"SearchInts": {sig: fn(ts(t.ints, t.int), t.int), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-				vals := sliceElems(a[0])
-				x := a[1].(int)
-				return []any{sort.Search(len(vals), func(i int) bool { return vals[i].(int) >= x })}
-			}},
-			"Slice":       {sig: fn(ts(t.any, lessType())), run: sortSlice(false)},
-			"SliceStable": {sig: fn(ts(t.any, lessType())), run: sortSlice(true)},
-		},
+		"fmt":     fmtLib(t),
+		"errors":  errorsLib(t),
+		"strings": stringsLib(t),
+		"strconv": strconvLib(t),
+		"log":     {},
+		"math":    mathLib(t),
+		"sort":    sortLib(t),
 	}
 	for _, name := range []string{"Println", "Print", "Printf", "Sprint", "Sprintln", "Sprintf", "Errorf"} {
 		f := libFuncs["fmt"][name]
@@ -462,3 +284,218 @@ type progSort struct {
 func (p *progSort) Len() int           { return p.fr.in.call(p.m[0], nil)[0].(int) }
 func (p *progSort) Less(i, j int) bool { return p.fr.in.call(p.m[1], []any{i, j})[0].(bool) }
 func (p *progSort) Swap(i, j int)      { p.fr.in.call(p.m[2], []any{i, j}) }
+
+// fmtSig returns the signatures of fmt's printing functions: with a
+// format first when f, then ...any, and the results out.
+func fmtSig(t *libTypes) func(f bool, out ...types.Type) func(*libTypes) *types.Signature {
+	return func(f bool, out ...types.Type) func(*libTypes) *types.Signature {
+		if f {
+			return variadic(ts(t.str, t.anys), out...)
+		}
+		return variadic(ts(t.anys), out...)
+	}
+}
+
+// fmtLib is package fmt of the library.
+func fmtLib(t *libTypes) map[string]libFunc {
+	fmtPrint := fmtSig(t)
+	nErr := ts(t.int, t.err)
+	return map[string]libFunc{
+		"Println":  {sig: fmtPrint(false, nErr...)},
+		"Print":    {sig: fmtPrint(false, nErr...)},
+		"Printf":   {sig: fmtPrint(true, nErr...)},
+		"Sprint":   {sig: fmtPrint(false, t.str)},
+		"Sprintln": {sig: fmtPrint(false, t.str)},
+		"Sprintf":  {sig: fmtPrint(true, t.str)},
+		"Errorf":   {sig: fmtPrint(true, t.err)},
+		"Fprint":   {sig: variadic(ts(t.writer, t.anys), nErr...)},
+		"Fprintln": {sig: variadic(ts(t.writer, t.anys), nErr...)},
+		"Fprintf":  {sig: variadic(ts(t.writer, t.str, t.anys), nErr...)},
+	}
+}
+
+// errorsLib is package errors of the library.
+func errorsLib(t *libTypes) map[string]libFunc {
+	return map[string]libFunc{
+		"New": {sig: fn(ts(t.str), t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{&errorValue{msg: a[0].(string)}}
+		}},
+		"Is": {sig: fn(ts(t.err, t.err), t.bool), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{fr.errorsIs(a[0], a[1])}
+		}},
+		"As": {sig: fn(ts(t.err, t.any), t.bool), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			var target any
+			if b, ok := a[1].(*box); ok {
+				target = b.v
+			}
+			return []any{fr.errorsAs(e, a[0], target)}
+		}},
+		"Unwrap": {sig: fn(ts(t.err), t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{fr.unwrap(a[0])}
+		}},
+		"Join": {sig: variadic(ts(types.NewSlice(t.err)), t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{fr.errorsJoin(sliceElems(a[0]))}
+		}},
+	}
+}
+
+// stringsLib is package strings of the library.
+func stringsLib(t *libTypes) map[string]libFunc {
+	str1 := func(f func(string) string) libFunc {
+		return libFunc{sig: fn(ts(t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{f(a[0].(string))}
+		}}
+	}
+	str2bool := func(f func(string, string) bool) libFunc {
+		return libFunc{sig: fn(ts(t.str, t.str), t.bool), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{f(a[0].(string), a[1].(string))}
+		}}
+	}
+	str2 := func(f func(string, string) string) libFunc {
+		return libFunc{sig: fn(ts(t.str, t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{f(a[0].(string), a[1].(string))}
+		}}
+	}
+	return map[string]libFunc{
+		"Contains":   str2bool(strings.Contains),
+		"HasPrefix":  str2bool(strings.HasPrefix),
+		"HasSuffix":  str2bool(strings.HasSuffix),
+		"EqualFold":  str2bool(strings.EqualFold),
+		"TrimSpace":  str1(strings.TrimSpace),
+		"ToUpper":    str1(strings.ToUpper),
+		"ToLower":    str1(strings.ToLower),
+		"TrimPrefix": str2(strings.TrimPrefix),
+		"TrimSuffix": str2(strings.TrimSuffix),
+		"Trim":       str2(strings.Trim),
+		"ReplaceAll": {sig: fn(ts(t.str, t.str, t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			s, old, nw := a[0].(string), a[1].(string), a[2].(string)
+			if old != "" {
+				fr.limitString(e, len(s)+strings.Count(s, old)*len(nw))
+			} else {
+				fr.limitString(e, len(s)+(len(s)+1)*len(nw))
+			}
+			return []any{strings.ReplaceAll(s, old, nw)}
+		}},
+		"Index": {sig: fn(ts(t.str, t.str), t.int), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{strings.Index(a[0].(string), a[1].(string))}
+		}},
+		"Count": {sig: fn(ts(t.str, t.str), t.int), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{strings.Count(a[0].(string), a[1].(string))}
+		}},
+		"Repeat": {sig: fn(ts(t.str, t.int), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			s, n := a[0].(string), a[1].(int)
+			if n < 0 {
+				fr.in.panic(&errorValue{msg: "strings: negative Repeat count"}, "strings: negative Repeat count")
+			}
+			if len(s) > 0 && n > maxLen/len(s) {
+				fr.limitString(e, maxLen+1)
+			}
+			return []any{strings.Repeat(s, n)}
+		}},
+		"Split": {sig: fn(ts(t.str, t.str), t.strs), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{stringSlice(strings.Split(a[0].(string), a[1].(string)))}
+		}},
+		"Fields": {sig: fn(ts(t.str), t.strs), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{stringSlice(strings.Fields(a[0].(string)))}
+		}},
+		"Join": {sig: fn(ts(t.strs, t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			var ss []string
+			n := 0
+			for _, v := range sliceElems(a[0]) {
+				ss = append(ss, v.(string))
+				n += len(v.(string)) + len(a[1].(string))
+			}
+			fr.limitString(e, n)
+			return []any{strings.Join(ss, a[1].(string))}
+		}},
+	}
+}
+
+// strconvLib is package strconv of the library.
+func strconvLib(t *libTypes) map[string]libFunc {
+	return map[string]libFunc{
+		"Itoa": {sig: fn(ts(t.int), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{strconv.Itoa(a[0].(int))}
+		}},
+		"Atoi": {sig: fn(ts(t.str), t.int, t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			n, err := strconv.Atoi(a[0].(string))
+			return []any{n, numError(err)}
+		}},
+		"ParseInt": {sig: fn(ts(t.str, t.int, t.int), t.int64, t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			n, err := strconv.ParseInt(a[0].(string), a[1].(int), a[2].(int))
+			return []any{int(n), numError(err)}
+		}},
+		"ParseBool": {sig: fn(ts(t.str), t.bool, t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			b, err := strconv.ParseBool(a[0].(string))
+			return []any{b, numError(err)}
+		}},
+		"FormatInt": {sig: fn(ts(t.int64, t.int), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			base := a[1].(int)
+			if base < 2 || base > 36 {
+				fr.in.panic(&errorValue{msg: "strconv: illegal AppendInt/FormatInt base"}, "strconv: illegal AppendInt/FormatInt base")
+			}
+			return []any{strconv.FormatInt(int64(a[0].(int)), base)}
+		}},
+		"FormatBool": {sig: fn(ts(t.bool), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{strconv.FormatBool(a[0].(bool))}
+		}},
+		"Quote": {sig: fn(ts(t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{strconv.Quote(a[0].(string))}
+		}},
+		"Unquote": {sig: fn(ts(t.str), t.str, t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			s, err := strconv.Unquote(a[0].(string))
+			if err != nil {
+				return []any{s, &errorValue{msg: err.Error()}}
+			}
+			return []any{s, nil}
+		}},
+	}
+}
+
+// mathLib is package math of the library.
+func mathLib(t *libTypes) map[string]libFunc {
+	f64 := func(f func(float64) float64) libFunc {
+		return libFunc{sig: fn(ts(t.f64), t.f64), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{f(a[0].(float64))}
+		}}
+	}
+	f64x2 := func(f func(float64, float64) float64) libFunc {
+		return libFunc{sig: fn(ts(t.f64, t.f64), t.f64), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			return []any{f(a[0].(float64), a[1].(float64))}
+		}}
+	}
+	return map[string]libFunc{
+		"Sqrt":  f64(math.Sqrt),
+		"Abs":   f64(math.Abs),
+		"Floor": f64(math.Floor),
+		"Ceil":  f64(math.Ceil),
+		"Pow":   f64x2(math.Pow),
+		"Max":   f64x2(math.Max),
+		"Min":   f64x2(math.Min),
+	}
+}
+
+// sortLib is package sort of the library.
+func sortLib(t *libTypes) map[string]libFunc {
+	return map[string]libFunc{
+		"Ints": {sig: fn(ts(t.ints)), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			vals := sliceElems(a[0])
+			slices.SortFunc(vals, func(x, y any) int { return x.(int) - y.(int) })
+			return nil
+		}},
+		"Strings": {sig: fn(ts(t.strs)), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			vals := sliceElems(a[0])
+			slices.SortFunc(vals, func(x, y any) int { return strings.Compare(x.(string), y.(string)) })
+			return nil
+		}},
+		"Sort":   {sig: sortSig, run: sortInterface(false)},
+		"Stable": {sig: sortSig, run: sortInterface(true)},
+		"SearchInts": {sig: fn(ts(t.ints, t.int), t.int), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+			vals := sliceElems(a[0])
+			x := a[1].(int)
+			return []any{sort.Search(len(vals), func(i int) bool { return vals[i].(int) >= x })}
+		}},
+		"Slice":       {sig: fn(ts(t.any, lessType())), run: sortSlice(false)},
+		"SliceStable": {sig: fn(ts(t.any, lessType())), run: sortSlice(true)},
+	}
+}

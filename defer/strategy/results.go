@@ -128,25 +128,13 @@ func (s *resultScan) scan() {
 		stack = append(stack, n)
 		switch x := n.(type) {
 		case *ast.FuncLit:
-			ast.Inspect(x.Body, func(n ast.Node) bool {
-				if id, ok := n.(*ast.Ident); ok {
-					if obj := s.d.info.Uses[id]; obj != nil && s.results[obj] {
-						if _, seen := s.firstCapture[obj]; !seen {
-							s.firstCapture[obj] = x.Pos()
-						}
-					}
+			s.forResults(x.Body, func(obj types.Object) {
+				if _, seen := s.firstCapture[obj]; !seen {
+					s.firstCapture[obj] = x.Pos()
 				}
-				return true
 			})
 			if s.escapes(x, stack) {
-				ast.Inspect(x.Body, func(n ast.Node) bool {
-					if id, ok := n.(*ast.Ident); ok {
-						if obj := s.d.info.Uses[id]; obj != nil && s.results[obj] {
-							s.captures = append(s.captures, capture{obj, x})
-						}
-					}
-					return true
-				})
+				s.forResults(x.Body, func(obj types.Object) { s.captures = append(s.captures, capture{obj, x}) })
 			}
 		case *ast.UnaryExpr:
 			if x.Op == token.AND {
@@ -190,14 +178,7 @@ func (s *resultScan) scan() {
 				}
 			}
 			if lit := s.rangeBodyEscapes(x, stack); lit != nil {
-				ast.Inspect(x.Body, func(n ast.Node) bool {
-					if id, ok := n.(*ast.Ident); ok {
-						if obj := s.d.info.Uses[id]; obj != nil && s.results[obj] {
-							s.captures = append(s.captures, capture{obj, lit})
-						}
-					}
-					return true
-				})
+				s.forResults(x.Body, func(obj types.Object) { s.captures = append(s.captures, capture{obj, lit}) })
 			}
 		case *ast.ReturnStmt:
 			if len(x.Results) > 0 && !insideLit(stack) {
@@ -251,6 +232,18 @@ func (s *resultScan) rangeBodyEscapes(r *ast.RangeStmt, stack []ast.Node) *ast.F
 		return nil
 	}
 	return inner
+}
+
+// forResults calls f for each use of a result in n.
+func (s *resultScan) forResults(n ast.Node, f func(types.Object)) {
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if obj := s.d.info.Uses[id]; obj != nil && s.results[obj] {
+				f(obj)
+			}
+		}
+		return true
+	})
 }
 
 func insideLit(stack []ast.Node) bool {

@@ -55,16 +55,7 @@ func (c *Container) Start(p *Process) (err error) {
 	// another container): using it would let this container's delete
 	// kill them. Refuse before the deferred cleanup below, which empties
 	// and removes the cgroup; remove only the state directory.
-	if busy, err := cgroupInUse(c.state.CgroupPath); err != nil || busy != "" {
-		if err == nil {
-			err = fmt.Errorf("unable to start container %s: its cgroup %s is in use (%s); another container has the same id or cgroups path: %w", c.ID(), c.state.CgroupPath, busy, ErrExist)
-		}
-		if rerr := os.RemoveAll(c.dir); rerr != nil {
-			err = fmt.Errorf("%w (and cleaning up: %w)", err, rerr)
-		}
-		// The cgroup is not this container's: a later ForceDestroy on
-		// this handle must not empty and remove it.
-		c.state.CgroupPath, c.state.CgroupPaths = "", nil
+	if err := c.refuseBusyCgroup(); err != nil {
 		return err
 	}
 	defer func() {
@@ -142,6 +133,25 @@ func (c *Container) Start(p *Process) (err error) {
 	return writeState(c.dir, c.state)
 }
 
+// refuseBusyCgroup fails when the container's cgroup already holds
+// processes, and then removes only the state directory.
+func (c *Container) refuseBusyCgroup() error {
+	busy, err := cgroupInUse(c.state.CgroupPath)
+	if err == nil && busy == "" {
+		return nil
+	}
+	if err == nil {
+		err = fmt.Errorf("unable to start container %s: its cgroup %s is in use (%s); another container has the same id or cgroups path: %w", c.ID(), c.state.CgroupPath, busy, ErrExist)
+	}
+	if rerr := os.RemoveAll(c.dir); rerr != nil {
+		err = fmt.Errorf("%w (and cleaning up: %w)", err, rerr)
+	}
+	// The cgroup is not this container's: a later ForceDestroy on this
+	// handle must not empty and remove it.
+	c.state.CgroupPath, c.state.CgroupPaths = "", nil
+	return err
+}
+
 func idMaps(ms []specs.LinuxIDMapping) []syscall.SysProcIDMap {
 	out := make([]syscall.SysProcIDMap, len(ms))
 	for i, m := range ms {
@@ -188,30 +198,14 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 	var syncW, reportR *os.File
 	var childEnds []*os.File // closed in the parent once the child has them
 	if len(joins) > 0 {
-		spec, pidns := joinSpec(joins)
-		syncR, sw, err := os.Pipe()
-		if err != nil {
-			return nil, fmt.Errorf("unable to create the nsenter pipes: %w", err)
+		var pipes [4]*os.File
+		if pipes, err = nsenterPipes(cmd, joins); err != nil {
+			return nil, err
 		}
-		rr, reportW, err := os.Pipe()
-		if err != nil {
-			syncR.Close()
-			sw.Close()
-			return nil, fmt.Errorf("unable to create the nsenter pipes: %w", err)
+		for _, f := range pipes {
+			defer f.Close()
 		}
-		syncW, reportR = sw, rr
-		childEnds = append(childEnds, syncR, reportW)
-		defer syncR.Close()
-		defer syncW.Close()
-		defer reportW.Close()
-		defer reportR.Close()
-		n := len(cmd.ExtraFiles) + 3
-		cmd.ExtraFiles = append(cmd.ExtraFiles, syncR, reportW)
-		cmd.Env = append(cmd.Env, "_DEFERIO_NSENTER="+spec,
-			"_DEFERIO_NSENTER_SYNC="+strconv.Itoa(n), "_DEFERIO_NSENTER_REPORT="+strconv.Itoa(n+1))
-		if pidns {
-			cmd.Env = append(cmd.Env, "_DEFERIO_NSENTER_FORK=1")
-		}
+		syncW, reportR, childEnds = pipes[1], pipes[2], []*os.File{pipes[0], pipes[3]}
 	}
 	if fifo != nil {
 		cmd.Env = append(cmd.Env, envFifo+"="+strconv.Itoa(len(cmd.ExtraFiles)+3))
@@ -234,21 +228,12 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 		f.Close() // or EOF would never come
 	}
 	if ic.Role == roleInit {
-		c.state.Pid = p.Pid
-		if c.state.PidStartTime, _, err = procStartTime(p.Pid); err != nil {
-			return nil, fmt.Errorf("unable to read the start time of init: %w", err)
-		}
-		if err := writeState(c.dir, c.state); err != nil {
+		if err := c.recordInit(p.Pid); err != nil {
 			return nil, err
 		}
 	}
-	if err := cg.Apply(p.Pid); err != nil {
-		return nil, fmt.Errorf("unable to put init in its cgroup: %w", err)
-	}
-	if r := c.state.Config.Spec.Linux.Resources; ic.Role == roleInit && r != nil {
-		if err := cg.Set(withDeviceRules(r, c.state.Config.Spec.Linux.Devices)); err != nil {
-			return nil, fmt.Errorf("unable to set the resources of %s: %w", c.ID(), err)
-		}
+	if err := c.joinCgroup(cg, p.Pid, ic.Role == roleInit); err != nil {
+		return nil, err
 	}
 	if syncW != nil {
 		if _, err := syncW.Write([]byte{1}); err != nil {
@@ -262,11 +247,7 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 		if pid != 0 {
 			p.Pid = pid
 			if ic.Role == roleInit {
-				c.state.Pid = pid
-				if c.state.PidStartTime, _, err = procStartTime(pid); err != nil {
-					return nil, fmt.Errorf("unable to read the start time of init: %w", err)
-				}
-				if err := writeState(c.dir, c.state); err != nil {
+				if err := c.recordInit(pid); err != nil {
 					return nil, err
 				}
 			}
@@ -276,29 +257,89 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 	if err := sendMsg(parent, message{Kind: msgConfig, Config: ic}); err != nil {
 		return nil, err
 	}
+	if err := c.waitReady(parent, p); err != nil {
+		return nil, err
+	}
+	return parent, nil
+}
+
+// joinCgroup puts pid in the container's cgroup and, for init, sets the
+// configuration's resources and device rules.
+func (c *Container) joinCgroup(cg cgroups.Manager, pid int, init bool) error {
+	if err := cg.Apply(pid); err != nil {
+		return fmt.Errorf("unable to put init in its cgroup: %w", err)
+	}
+	if r := c.state.Config.Spec.Linux.Resources; init && r != nil {
+		if err := cg.Set(withDeviceRules(r, c.state.Config.Spec.Linux.Devices)); err != nil {
+			return fmt.Errorf("unable to set the resources of %s: %w", c.ID(), err)
+		}
+	}
+	return nil
+}
+
+// recordInit records init's pid and start time in the state, before
+// anything else can happen to it: a later delete finds and checks it.
+func (c *Container) recordInit(pid int) error {
+	c.state.Pid = pid
+	var err error
+	if c.state.PidStartTime, _, err = procStartTime(pid); err != nil {
+		return fmt.Errorf("unable to read the start time of init: %w", err)
+	}
+	return writeState(c.dir, c.state)
+}
+
+// waitReady reads init's messages until it is ready: the pty master if it
+// sends one, or the error that stopped its setup.
+func (c *Container) waitReady(parent *os.File, p *Process) error {
 	for {
 		m, fds, err := recvMsg(parent)
 		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("unable to start %s: init exited before it was ready", c.ID())
+			return fmt.Errorf("unable to start %s: init exited before it was ready", c.ID())
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		switch m.Kind {
 		case msgPty:
 			if len(fds) != 1 {
-				return nil, fmt.Errorf("unable to get the pty of %s: %d descriptors came", c.ID(), len(fds))
+				return fmt.Errorf("unable to get the pty of %s: %d descriptors came", c.ID(), len(fds))
 			}
 			p.Console = os.NewFile(uintptr(fds[0]), "pty-master")
 		case msgError:
-			return nil, fmt.Errorf("container %s init: %s", c.ID(), m.Error)
+			return fmt.Errorf("container %s init: %s", c.ID(), m.Error)
 		case msgReady:
 			tracef("start: init ready (namespaces, rootfs, pivot_root done)")
-			return parent, nil
+			return nil
 		default:
-			return nil, fmt.Errorf("unable to start %s: unexpected %q message", c.ID(), m.Kind)
+			return fmt.Errorf("unable to start %s: unexpected %q message", c.ID(), m.Kind)
 		}
 	}
+}
+
+// nsenterPipes gives cmd the pipes and the environment of the nsenter
+// constructor, which joins the namespaces of joins before the Go runtime
+// starts: the sync pipe's read end and write end, the report pipe's read
+// end and write end.
+func nsenterPipes(cmd *exec.Cmd, joins map[specs.LinuxNamespaceType]string) ([4]*os.File, error) {
+	spec, pidns := joinSpec(joins)
+	syncR, syncW, err := os.Pipe()
+	if err != nil {
+		return [4]*os.File{}, fmt.Errorf("unable to create the nsenter pipes: %w", err)
+	}
+	reportR, reportW, err := os.Pipe()
+	if err != nil {
+		syncR.Close()
+		syncW.Close()
+		return [4]*os.File{}, fmt.Errorf("unable to create the nsenter pipes: %w", err)
+	}
+	n := len(cmd.ExtraFiles) + 3
+	cmd.ExtraFiles = append(cmd.ExtraFiles, syncR, reportW)
+	cmd.Env = append(cmd.Env, "_DEFERIO_NSENTER="+spec,
+		"_DEFERIO_NSENTER_SYNC="+strconv.Itoa(n), "_DEFERIO_NSENTER_REPORT="+strconv.Itoa(n+1))
+	if pidns {
+		cmd.Env = append(cmd.Env, "_DEFERIO_NSENTER_FORK=1")
+	}
+	return [4]*os.File{syncR, syncW, reportR, reportW}, nil
 }
 
 // readReport reads nsenter's report: "pid N" after a fork, nothing when

@@ -20,9 +20,11 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 type applet struct {
@@ -62,11 +64,21 @@ func run(argv []string) int {
 	name := filepath.Base(argv[0])
 	args := argv[1:]
 	if name == "toybox" {
-		if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-			usage()
-			if len(args) == 0 {
+		if len(args) == 0 {
+			usage(os.Stderr)
+			return 2
+		}
+		switch {
+		case args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" && len(args) == 1:
+			usage(os.Stdout)
+			return 0
+		case args[0] == "help":
+			a, ok := applets[args[1]]
+			if !ok || len(args) > 2 {
+				fmt.Fprintf(os.Stderr, "toybox: usage: help takes one applet name (toybox --list), got %q\n", strings.Join(args[1:], " "))
 				return 2
 			}
+			fmt.Println("usage: " + a.usage)
 			return 0
 		}
 		if args[0] == "--list" {
@@ -94,11 +106,11 @@ func names() []string {
 	return ns
 }
 
-func usage() {
-	fmt.Fprintln(os.Stderr, "usage: toybox APPLET [ARG...]  (or call it through a link named APPLET)")
-	fmt.Fprintln(os.Stderr, "       toybox --list")
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: toybox APPLET [ARG...]  (or call it through a link named APPLET)")
+	fmt.Fprintln(w, "       toybox --list | help [APPLET]")
 	for _, n := range names() {
-		fmt.Fprintln(os.Stderr, "  "+applets[n].usage)
+		fmt.Fprintln(w, "  "+applets[n].usage)
 	}
 }
 

@@ -55,4 +55,12 @@ func TestRunDispatch(t *testing.T) {
 	if code := run([]string{"hog", "-1"}); code != 2 {
 		t.Errorf("hog -1: %d, want 2", code)
 	}
+	for _, args := range [][]string{{"toybox", "-h"}, {"toybox", "--help"}, {"toybox", "help"}, {"toybox", "help", "echo"}} {
+		if code := run(args); code != 0 {
+			t.Errorf("%q: %d, want 0", args, code)
+		}
+	}
+	if code := run([]string{"toybox", "help", "nope"}); code != 2 {
+		t.Errorf("help nope: %d, want 2", code)
+	}
 }

@@ -22,9 +22,23 @@
 package main
 
 import (
+	"os"
+
 	"golang.org/x/tools/go/analysis/singlechecker"
 
 	"github.com/deferio/deferio/defer/strategy"
 )
 
-func main() { singlechecker.Main(strategy.Analyzer) }
+func main() {
+	// help, -h and --help print the analyzer's help on stdout and exit 0,
+	// as every deferio command does (go vet's -flags and -V are left to
+	// the checker).
+	if len(os.Args) == 2 {
+		switch os.Args[1] {
+		case "help", "-h", "-help", "--help":
+			os.Stderr = os.Stdout
+			os.Args[1] = "-h"
+		}
+	}
+	singlechecker.Main(strategy.Analyzer)
+}

@@ -126,3 +126,16 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("bad -goarch: exit %d\n%s", code, out)
 	}
 }
+
+// TestHelp: help, -h and --help print the help on stdout, exit 0.
+func TestHelp(t *testing.T) {
+	bin := build(t)
+	for _, arg := range []string{"help", "-h", "--help"} {
+		cmd := exec.Command(bin, arg)
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil || !strings.Contains(stdout.String(), "deferstrategy") || stderr.Len() != 0 {
+			t.Errorf("defervet %s: %v, stdout %q, stderr %q", arg, err, stdout.String(), stderr.String())
+		}
+	}
+}

@@ -13,6 +13,21 @@
 // from a C constructor that runs before the Go runtime (package
 // container/nsenter).
 //
+// The OCI runtime lifecycle (runtime-spec runtime.md), and the calls that
+// make each operation, as nsinit's verbs of the same names do:
+//
+//	OCI create ID   [Create], then [Container.Start] (init waits on the FIFO)
+//	OCI start ID    [Load], then [Container.Launch]
+//	OCI state ID    [Load], then [Container.State]
+//	OCI kill ID SIG [Load], then [Container.Signal]
+//	OCI delete ID   [Load], then [Container.Destroy] ([Container.ForceDestroy]
+//	                kills first, in any state)
+//	run             [Create], then [Container.Run] (start, launch and wait)
+//
+// The names are the classic libcontainer ones: Start is what makes the
+// container's init (OCI create's second half), Launch lets it run the
+// program (OCI start).
+//
 // A binary that uses this package must call [Init] first thing in main: when
 // the binary was re-executed as a container's init, Init does the child's
 // work and never returns; otherwise it returns at once.

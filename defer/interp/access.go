@@ -28,7 +28,7 @@ func (lv lvalue) load(fr *frame) any {
 		return fr.mapIndex(lv.m, lv.k, lv.pos)
 	}
 	fr.checkIndex(lv.s, lv.i)
-	return (*lv.s.arr)[lv.s.off+lv.i]
+	return lv.s.at(lv.i)
 }
 
 func (lv lvalue) store(fr *frame, v any) {
@@ -46,7 +46,7 @@ func (lv lvalue) store(fr *frame, v any) {
 		return
 	}
 	fr.checkIndex(lv.s, lv.i)
-	(*lv.s.arr)[lv.s.off+lv.i] = v
+	lv.s.cellAt(lv.i).set(v)
 }
 
 func (fr *frame) lvalue(e ast.Expr) lvalue {
@@ -88,10 +88,8 @@ func (fr *frame) lvalue(e ast.Expr) lvalue {
 	return lvalue{}
 }
 
-// addr is &e: the variable e denotes. A slice element of struct or array
-// type is addressed by a pointer to the same struct or array value, which
-// is what reads and writes through it need; its pointer identity is not
-// that of the element (two &s[0] compare unequal in the model).
+// addr is &e: the variable e denotes (a slice element is a variable of
+// its backing array, so two &s[0] are equal, as in Go).
 func (fr *frame) addr(e ast.Expr) *cell {
 	info := fr.in.p.Info
 	switch x := ast.Unparen(e).(type) {
@@ -102,7 +100,7 @@ func (fr *frame) addr(e ast.Expr) *cell {
 			s, _ := fr.eval(x.X).(*slice)
 			i := fr.eval(x.Index).(int)
 			fr.checkIndex(s, i)
-			return &cell{(*s.arr)[s.off+i]}
+			return s.cellAt(i)
 		}
 	}
 	return fr.lvalue(e).c
@@ -176,7 +174,7 @@ func (fr *frame) indexExpr(e *ast.IndexExpr) any {
 	s, _ := fr.eval(e.X).(*slice)
 	i := fr.eval(e.Index).(int)
 	fr.checkIndex(s, i)
-	return (*s.arr)[s.off+i]
+	return s.at(i)
 }
 
 // mapIndex is m[k]: the element, or the zero value of the element type.
@@ -292,7 +290,7 @@ func (fr *frame) compositeLit(e *ast.CompositeLit, t types.Type) any {
 			arr[i] = elem(el, u.Elem())
 			i++
 		}
-		return &slice{arr: &arr, len: n, cap: n}
+		return &slice{arr: cellsOf(arr), len: n, cap: n}
 	}
 	in.fail("%s: composite literal of type %s is outside the subset", in.p.Fset.Position(e.Pos()), t)
 	return nil

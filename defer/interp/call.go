@@ -189,7 +189,7 @@ func (fr *frame) variadicArgs(exprs []ast.Expr, sig *types.Signature) []any {
 			j := n - 1 + i
 			arr[i] = fr.in.convert(vals[j], typs[j], elem, consts[j])
 		}
-		out[n-1] = &slice{arr: &arr, len: extra, cap: extra}
+		out[n-1] = &slice{arr: cellsOf(arr), len: extra, cap: extra}
 	} else {
 		out[n-1] = (*slice)(nil)
 	}
@@ -312,9 +312,11 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 			n := min(dst.len, src.len)
 			tmp := make([]any, n)
 			for i := range n {
-				tmp[i] = copyVal((*src.arr)[src.off+i])
+				tmp[i] = copyVal(src.at(i))
 			}
-			copy((*dst.arr)[dst.off:dst.off+n], tmp)
+			for i, v := range tmp {
+				dst.cellAt(i).set(v)
+			}
 			return []any{n}
 		}}
 	case "append":
@@ -394,7 +396,7 @@ func (fr *frame) prepareMake(e *ast.CallExpr) prepared {
 		for i := range arr {
 			arr[i] = zero(t.Elem())
 		}
-		return []any{&slice{arr: &arr, len: n, cap: c}}
+		return []any{&slice{arr: cellsOf(arr), len: n, cap: c}}
 	}}
 }
 
@@ -407,7 +409,7 @@ func (fr *frame) prepareAppend(e *ast.CallExpr) prepared {
 	var add []any
 	if e.Ellipsis.IsValid() {
 		if more, _ := fr.eval(e.Args[1]).(*slice); more != nil {
-			for _, v := range (*more.arr)[more.off : more.off+more.len] {
+			for _, v := range more.values() {
 				add = append(add, copyVal(v))
 			}
 		}
@@ -420,30 +422,36 @@ func (fr *frame) prepareAppend(e *ast.CallExpr) prepared {
 		if s != nil && s.len+len(add) > maxLen {
 			in.fail("%s: append beyond the model's memory limit of %d elements", in.p.Fset.Position(e.Pos()), maxLen)
 		}
-		return []any{appendSlice(s, add)}
+		return []any{appendSlice(s, add, t.Elem())}
 	}}
 }
 
 // appendSlice appends in place when the capacity allows, else to a new
 // array that grows as the runtime's growslice does for small slices
 // (doubling), so aliasing behaves as in Go.
-func appendSlice(s *slice, add []any) *slice {
+func appendSlice(s *slice, add []any, elem types.Type) *slice {
 	if len(add) == 0 {
 		return s
 	}
 	if s == nil {
-		s = &slice{arr: &[]any{}}
+		s = &slice{arr: &[]*cell{}}
 	}
 	n := s.len + len(add)
 	if n <= s.cap {
-		copy((*s.arr)[s.off+s.len:], add)
+		for i, v := range add {
+			s.cellAt(s.len + i).set(v)
+		}
 		return &slice{arr: s.arr, off: s.off, len: n, cap: s.cap}
 	}
+	// A new array: new variables, holding copies of the old values.
 	c := max(s.cap*2, n)
-	arr := make([]any, c)
-	copy(arr, (*s.arr)[s.off:s.off+s.len])
-	copy(arr[s.len:], add)
-	return &slice{arr: &arr, len: n, cap: c}
+	vals := make([]any, c)
+	copy(vals, s.values())
+	copy(vals[s.len:], add)
+	for i := n; i < c; i++ {
+		vals[i] = zero(elem)
+	}
+	return &slice{arr: cellsOf(vals), len: n, cap: c}
 }
 
 func (fr *frame) recover() any {

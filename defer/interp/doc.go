@@ -36,11 +36,12 @@
 //   - expressions: literals (keyed and nested composite literals too),
 //     arithmetic and bit operators, comparison (of structs and arrays
 //     too), && || !, &x of a variable, a field, an array element, a
-//     composite literal or a slice element of struct or array type, *p,
+//     composite literal or a slice element, *p,
 //     calls, closures (they capture variables by reference), field
 //     selectors, method values (f := v.M) and method expressions
 //     ((*T).M), indexing of slices, arrays, maps and strings, v, ok :=
-//     m[k], slicing of slices and strings, conversions (between
+//     m[k], slicing of slices, arrays (sharing their elements, as in Go)
+//     and strings, three-index slices, conversions (between
 //     integers and float64, string to and from []byte and []rune, an
 //     integer to a string), type assertions to any type;
 //   - builtins: len, cap, append, copy, delete, new, make of a slice, a
@@ -64,7 +65,7 @@
 // so a program whose output depends on that order prints one of Go's
 // possible outputs. Anything else (generics, other packages, uint,
 // uint64, float32, complex numbers, printing an address with fmt's %p or
-// a pointer below the top level, &s[i] of a slice of int) is rejected by
+// a pointer below the top level) is rejected by
 // [Load] with an error naming the construct and its position. Runtime
 // errors are modelled as Go reports them: index out of range, slice
 // bounds out of range, integer divide by zero, nil pointer dereference,

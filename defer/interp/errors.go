@@ -116,7 +116,7 @@ func (fr *frame) callUnwrap(b *box) ([]any, bool) {
 		if r == nil {
 			return nil, true
 		}
-		return (*r.arr)[r.off : r.off+r.len], true
+		return r.values(), true
 	case nil:
 		return nil, true
 	}

@@ -207,14 +207,30 @@ func (fr *frame) checkIndex(s *slice, i int) {
 }
 
 func (fr *frame) sliceExpr(e *ast.SliceExpr) any {
-	x := fr.eval(e.X)
-	if str, ok := x.(string); ok {
-		return fr.sliceString(e, str)
+	var s *slice
+	what := "capacity" // the runtime says length for arrays and strings
+	switch fr.in.p.Info.TypeOf(e.X).Underlying().(type) {
+	case *types.Array:
+		// The array variable itself: the slice shares its elements.
+		a := fr.lvalue(e.X).c.v.(*arrayVal)
+		s, what = &slice{arr: &a.e, len: len(a.e), cap: len(a.e)}, "length"
+	case *types.Pointer:
+		p, _ := fr.eval(e.X).(*cell)
+		if p == nil {
+			fr.nilDeref()
+		}
+		a := p.v.(*arrayVal)
+		s, what = &slice{arr: &a.e, len: len(a.e), cap: len(a.e)}, "length"
+	default:
+		x := fr.eval(e.X)
+		if str, ok := x.(string); ok {
+			return fr.sliceString(e, str)
+		}
+		s, _ = x.(*slice)
 	}
-	s, _ := x.(*slice)
-	lo, hi := 0, 0
+	lo, hi, c := 0, 0, 0
 	if s != nil {
-		hi = s.len
+		hi, c = s.len, s.cap
 	}
 	if e.Low != nil {
 		lo = fr.eval(e.Low).(int)
@@ -222,20 +238,28 @@ func (fr *frame) sliceExpr(e *ast.SliceExpr) any {
 	if e.High != nil {
 		hi = fr.eval(e.High).(int)
 	}
-	c := 0
-	if s != nil {
-		c = s.cap
+	mx := c
+	if e.Max != nil {
+		mx = fr.eval(e.Max).(int)
+		switch {
+		case mx < 0 || mx > c:
+			fr.runtimeError(fmt.Sprintf("slice bounds out of range [::%d] with %s %d", mx, what, c), false)
+		case hi < 0 || hi > mx:
+			fr.runtimeError(fmt.Sprintf("slice bounds out of range [:%d:%d]", hi, mx), false)
+		case lo < 0 || lo > hi:
+			fr.runtimeError(fmt.Sprintf("slice bounds out of range [%d:%d:]", lo, hi), false)
+		}
 	}
 	switch {
 	case hi < 0 || hi > c:
-		fr.runtimeError(fmt.Sprintf("slice bounds out of range [:%d] with capacity %d", hi, c), false)
+		fr.runtimeError(fmt.Sprintf("slice bounds out of range [:%d] with %s %d", hi, what, c), false)
 	case lo < 0 || lo > hi:
 		fr.runtimeError(fmt.Sprintf("slice bounds out of range [%d:%d]", lo, hi), false)
 	}
 	if s == nil {
 		return (*slice)(nil)
 	}
-	return &slice{arr: s.arr, off: s.off + lo, len: hi - lo, cap: c - lo}
+	return &slice{arr: s.arr, off: s.off + lo, len: hi - lo, cap: mx - lo}
 }
 
 // assert is x.(T) for T int, bool, string or error.

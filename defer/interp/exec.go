@@ -231,13 +231,19 @@ func (fr *frame) assign(s *ast.AssignStmt) {
 		lvs[i] = fr.lvalue(e)
 	}
 	vals := fr.evalMulti(s.Rhs, len(s.Lhs))
+	// Every value is converted (a struct or an array copied) before the
+	// first store: a, b = b, a must not see a's new value.
+	for i, e := range s.Lhs {
+		if id, isID := e.(*ast.Ident); !isID || id.Name != "_" {
+			vals[i] = fr.in.convert(vals[i], fr.typeOfValue(s.Rhs, len(s.Lhs), i), info.TypeOf(e), fr.isConst(s.Rhs, i))
+		}
+	}
 	for i, e := range s.Lhs {
 		id, isID := e.(*ast.Ident)
 		if isID && id.Name == "_" {
 			continue
 		}
-		from := fr.typeOfValue(s.Rhs, len(s.Lhs), i)
-		v := fr.in.convert(vals[i], from, info.TypeOf(e), fr.isConst(s.Rhs, i))
+		v := vals[i]
 		if isID && s.Tok == token.DEFINE && info.Defs[id] != nil {
 			fr.declare(id, v)
 			continue
@@ -331,7 +337,7 @@ func (fr *frame) rangeStmt(s *ast.RangeStmt, label string) ctl {
 	case *slice:
 		if x != nil {
 			n = x.len
-			value = func(i int) any { return copyVal((*x.arr)[x.off+i]) }
+			value = func(i int) any { return copyVal(x.at(i)) }
 		}
 	case *cell: // a pointer to an array: its elements as they are then
 		if x == nil && s.Value != nil {

@@ -376,7 +376,7 @@ func (p *printer) printValue(v any, t types.Type, verb rune, spec string, depth 
 				if i > 0 {
 					p.buf.WriteByte(' ')
 				}
-				p.printValue((*s.arr)[s.off+i], u.Elem(), verb, spec, depth+1, ro)
+				p.printValue(s.at(i), u.Elem(), verb, spec, depth+1, ro)
 			}
 		}
 		p.buf.WriteByte(']')

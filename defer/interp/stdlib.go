@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"cmp"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -58,17 +59,25 @@ func variadic(in []types.Type, out ...types.Type) func(*libTypes) *types.Signatu
 
 func ts(t ...types.Type) []types.Type { return t }
 
-// sliceElems returns the elements of a slice value.
+// setElems stores vals in the elements of the slice value v.
+func setElems(v any, vals []any) {
+	s, _ := v.(*slice)
+	for i, x := range vals {
+		s.cellAt(i).v = x
+	}
+}
+
+// sliceElems returns the values of the elements of a slice value.
 func sliceElems(v any) []any {
 	s, _ := v.(*slice)
 	if s == nil {
 		return nil
 	}
-	return (*s.arr)[s.off : s.off+s.len]
+	return s.values()
 }
 
 func newSlice(vals []any) *slice {
-	return &slice{arr: &vals, len: len(vals), cap: len(vals)}
+	return &slice{arr: cellsOf(vals), len: len(vals), cap: len(vals)}
 }
 
 func stringSlice(ss []string) *slice {
@@ -220,8 +229,8 @@ func (m *modelSort) Less(i, j int) bool {
 }
 
 func (m *modelSort) Swap(i, j int) {
-	a := (*m.s.arr)[m.s.off:]
-	a[i], a[j] = a[j], a[i]
+	a, b := m.s.cellAt(i), m.s.cellAt(j)
+	a.v, b.v = b.v, a.v
 }
 
 // errorsJoin is errors.Join: nil when every error is nil; its message
@@ -480,12 +489,14 @@ func sortLib(t *libTypes) map[string]libFunc {
 	return map[string]libFunc{
 		"Ints": {sig: fn(ts(t.ints)), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
 			vals := sliceElems(a[0])
-			slices.SortFunc(vals, func(x, y any) int { return x.(int) - y.(int) })
+			slices.SortFunc(vals, func(x, y any) int { return cmp.Compare(x.(int), y.(int)) })
+			setElems(a[0], vals)
 			return nil
 		}},
 		"Strings": {sig: fn(ts(t.strs)), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
 			vals := sliceElems(a[0])
 			slices.SortFunc(vals, func(x, y any) int { return strings.Compare(x.(string), y.(string)) })
+			setElems(a[0], vals)
 			return nil
 		}},
 		"Sort":   {sig: sortSig, run: sortInterface(false)},

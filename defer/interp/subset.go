@@ -370,19 +370,20 @@ func (c *subsetChecker) expr(e ast.Expr) {
 		c.expr(e.Index)
 	case *ast.SliceExpr:
 		switch u := info.TypeOf(e.X).Underlying().(type) {
-		case *types.Slice:
+		case *types.Slice, *types.Array:
+		case *types.Pointer:
+			if _, ok := u.Elem().Underlying().(*types.Array); !ok {
+				c.errorf(e, "slicing %s is outside the subset", info.TypeOf(e.X))
+			}
 		case *types.Basic:
 			if u.Info()&types.IsString == 0 {
 				c.errorf(e, "slicing %s is outside the subset", info.TypeOf(e.X))
 			}
 		default:
-			c.errorf(e, "slicing %s is outside the subset (s[a:b] of a slice or a string is in)", info.TypeOf(e.X))
-		}
-		if e.Slice3 {
-			c.errorf(e, "a three-index slice is outside the subset")
+			c.errorf(e, "slicing %s is outside the subset (slices, arrays and strings are in)", info.TypeOf(e.X))
 		}
 		c.expr(e.X)
-		for _, x := range []ast.Expr{e.Low, e.High} {
+		for _, x := range []ast.Expr{e.Low, e.High, e.Max} {
 			if x != nil {
 				c.expr(x)
 			}
@@ -399,7 +400,6 @@ func (c *subsetChecker) expr(e ast.Expr) {
 		switch e.Op {
 		case token.SUB, token.ADD, token.NOT, token.ARROW, token.XOR:
 		case token.AND:
-			c.addressable(e)
 		default:
 			c.errorf(e, "operator %s is outside the subset", e.Op)
 		}
@@ -420,33 +420,6 @@ func (c *subsetChecker) expr(e ast.Expr) {
 		c.expr(e.Value)
 	default:
 		c.errorf(e, "expression %T is outside the subset", e)
-	}
-}
-
-// addressable checks &x: the model gives every variable, field and array
-// element its own storage, but a slice element only when it is a struct
-// or an array (the elements of other slices are not variables of their
-// own in the model).
-func (c *subsetChecker) addressable(e *ast.UnaryExpr) {
-	x := ast.Unparen(e.X)
-	for {
-		switch y := x.(type) {
-		case *ast.SelectorExpr:
-			x = ast.Unparen(y.X)
-			continue
-		case *ast.IndexExpr:
-			if s, ok := c.p.Info.TypeOf(y.X).Underlying().(*types.Slice); ok {
-				switch s.Elem().Underlying().(type) {
-				case *types.Struct, *types.Array:
-				default:
-					c.errorf(e, "&s[i] of a slice of %s is outside the subset (of a slice of structs or arrays it is in)", s.Elem())
-				}
-				return
-			}
-			x = ast.Unparen(y.X)
-			continue
-		}
-		return
 	}
 }
 

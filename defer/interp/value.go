@@ -26,11 +26,40 @@ import (
 // A cell is a variable.
 type cell struct{ v any }
 
-// A slice is a view of a backing array.
+// A slice is a view of a backing array of variables: its elements are
+// cells, so &s[i] is a pointer to the element, and a slice of an array
+// shares the array's cells.
 type slice struct {
-	arr      *[]any
+	arr      *[]*cell
 	off, len int
 	cap      int
+}
+
+// at is s[i], which the caller has checked.
+func (s *slice) at(i int) any { return (*s.arr)[s.off+i].v }
+
+// cellAt is the variable s[i].
+func (s *slice) cellAt(i int) *cell { return (*s.arr)[s.off+i] }
+
+// values returns a copy of the elements' values.
+func (s *slice) values() []any {
+	if s == nil {
+		return nil
+	}
+	vals := make([]any, s.len)
+	for i := range vals {
+		vals[i] = s.at(i)
+	}
+	return vals
+}
+
+// cellsOf makes a backing array holding vals.
+func cellsOf(vals []any) *[]*cell {
+	cs := make([]*cell, len(vals))
+	for i, v := range vals {
+		cs[i] = &cell{v}
+	}
+	return &cs
 }
 
 // A box is an interface value whose dynamic type is not pointer-shaped.

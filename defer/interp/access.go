@@ -1,7 +1,6 @@
 package interp
 
 import (
-	"fmt"
 	"go/ast"
 	"go/types"
 
@@ -72,8 +71,7 @@ func (fr *frame) lvalue(e ast.Expr) lvalue {
 	case *ast.IndexExpr:
 		switch t := info.TypeOf(e.X).Underlying().(type) {
 		case *types.Map:
-			m, _ := fr.eval(e.X).(*mapVal)
-			k := fr.in.convert(fr.eval(e.Index), info.TypeOf(e.Index), t.Key(), fr.isConst([]ast.Expr{e.Index}, 0))
+			m, k := fr.mapOperand(e, t)
 			return lvalue{isMap: true, m: m, k: k, pos: e}
 		case *types.Array:
 			return lvalue{c: fr.arrayCell(fr.lvalue(e.X).c.v, e)}
@@ -91,19 +89,15 @@ func (fr *frame) lvalue(e ast.Expr) lvalue {
 // addr is &e: the variable e denotes (a slice element is a variable of
 // its backing array, so two &s[0] are equal, as in Go).
 func (fr *frame) addr(e ast.Expr) *cell {
-	info := fr.in.p.Info
-	switch x := ast.Unparen(e).(type) {
-	case *ast.CompositeLit:
+	if x, ok := ast.Unparen(e).(*ast.CompositeLit); ok {
 		return &cell{fr.eval(x)}
-	case *ast.IndexExpr:
-		if _, ok := info.TypeOf(x.X).Underlying().(*types.Slice); ok {
-			s, _ := fr.eval(x.X).(*slice)
-			i := fr.eval(x.Index).(int)
-			fr.checkIndex(s, i)
-			return s.cellAt(i)
-		}
 	}
-	return fr.lvalue(e).c
+	lv := fr.lvalue(e)
+	if lv.c == nil {
+		fr.checkIndex(lv.s, lv.i)
+		return lv.s.cellAt(lv.i)
+	}
+	return lv.c
 }
 
 // fieldCell is the variable of the field e selects, through embedded
@@ -147,9 +141,7 @@ func (fr *frame) arrayCell(v any, e *ast.IndexExpr) *cell {
 	}
 	a := v.(*arrayVal)
 	i := fr.eval(e.Index).(int)
-	if i < 0 || i >= len(a.e) {
-		fr.runtimeError(fmt.Sprintf("index out of range [%d] with length %d", i, len(a.e)), false)
-	}
+	fr.checkLen(i, len(a.e))
 	return a.e[i]
 }
 
@@ -158,23 +150,28 @@ func (fr *frame) indexExpr(e *ast.IndexExpr) any {
 	info := fr.in.p.Info
 	switch t := info.TypeOf(e.X).Underlying().(type) {
 	case *types.Map:
-		m, _ := fr.eval(e.X).(*mapVal)
-		k := fr.in.convert(fr.eval(e.Index), info.TypeOf(e.Index), t.Key(), fr.isConst([]ast.Expr{e.Index}, 0))
+		m, k := fr.mapOperand(e, t)
 		return fr.mapIndex(m, k, e)
 	case *types.Array, *types.Pointer:
 		return fr.arrayCell(fr.eval(e.X), e).v
 	case *types.Basic:
 		s := fr.eval(e.X).(string)
 		i := fr.eval(e.Index).(int)
-		if i < 0 || i >= len(s) {
-			fr.runtimeError(fmt.Sprintf("index out of range [%d] with length %d", i, len(s)), false)
-		}
+		fr.checkLen(i, len(s))
 		return int(s[i])
 	}
 	s, _ := fr.eval(e.X).(*slice)
 	i := fr.eval(e.Index).(int)
 	fr.checkIndex(s, i)
 	return s.at(i)
+}
+
+// mapOperand evaluates the map and the key of m[k], the key converted to
+// the map's key type.
+func (fr *frame) mapOperand(e *ast.IndexExpr, t *types.Map) (*mapVal, any) {
+	m, _ := fr.eval(e.X).(*mapVal)
+	k := fr.in.convert(fr.eval(e.Index), fr.in.p.Info.TypeOf(e.Index), t.Key(), fr.isConst([]ast.Expr{e.Index}, 0))
+	return m, k
 }
 
 // mapIndex is m[k]: the element, or the zero value of the element type.
@@ -193,8 +190,7 @@ func (fr *frame) mapIndex(m *mapVal, k any, e ast.Expr) any {
 func (fr *frame) commaOk(e *ast.IndexExpr) []any {
 	info := fr.in.p.Info
 	t := info.TypeOf(e.X).Underlying().(*types.Map)
-	m, _ := fr.eval(e.X).(*mapVal)
-	k := fr.in.convert(fr.eval(e.Index), info.TypeOf(e.Index), t.Key(), fr.isConst([]ast.Expr{e.Index}, 0))
+	m, k := fr.mapOperand(e, t)
 	ent, err := m.get(k)
 	if err != nil {
 		fr.runtimeError(err.Error(), false)

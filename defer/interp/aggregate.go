@@ -30,42 +30,45 @@ type mapVal struct {
 
 type mapEntry struct{ k, v any }
 
+// parts are the variables of a struct's fields or an array's elements.
+func parts(v any) []*cell {
+	if s, ok := v.(*structVal); ok {
+		return s.f
+	}
+	return v.(*arrayVal).e
+}
+
 // copyVal returns v, or a copy of v when v has value semantics.
 func copyVal(v any) any {
 	switch x := v.(type) {
 	case *structVal:
-		c := &structVal{f: make([]*cell, len(x.f))}
-		for i, f := range x.f {
-			c.f[i] = &cell{copyVal(f.v)}
-		}
-		return c
+		return &structVal{f: copyCells(x.f)}
 	case *arrayVal:
-		c := &arrayVal{e: make([]*cell, len(x.e))}
-		for i, e := range x.e {
-			c.e[i] = &cell{copyVal(e.v)}
-		}
-		return c
+		return &arrayVal{e: copyCells(x.e)}
 	case cloner:
 		return x.clone()
 	}
 	return v
 }
 
+// copyCells returns new variables holding copies of the values of cs.
+func copyCells(cs []*cell) []*cell {
+	out := make([]*cell, len(cs))
+	for i, c := range cs {
+		out[i] = &cell{copyVal(c.v)}
+	}
+	return out
+}
+
 // set stores v in c: into the fields of the struct or array c holds, in
 // place, so that pointers to them see the new value.
 func (c *cell) set(v any) {
-	switch old := c.v.(type) {
-	case *structVal:
-		if nv, ok := v.(*structVal); ok && nv != old {
-			for i, f := range old.f {
-				f.set(nv.f[i].v)
-			}
-			return
-		}
-	case *arrayVal:
-		if nv, ok := v.(*arrayVal); ok && nv != old {
-			for i, e := range old.e {
-				e.set(nv.e[i].v)
+	switch c.v.(type) {
+	case *structVal, *arrayVal:
+		if v != c.v {
+			news := parts(v)
+			for i, p := range parts(c.v) {
+				p.set(news[i].v)
 			}
 			return
 		}
@@ -109,14 +112,8 @@ func mapKey(v any) (any, error) {
 		return boxKey{types.TypeString(x.t, nil), k}, nil
 	case *structVal, *arrayVal:
 		var b strings.Builder
-		var cells []*cell
-		if s, ok := x.(*structVal); ok {
-			cells = s.f
-		} else {
-			cells = x.(*arrayVal).e
-		}
 		b.WriteByte('{')
-		for _, c := range cells {
+		for _, c := range parts(x) {
 			k, err := mapKey(c.v)
 			if err != nil {
 				return nil, err
@@ -190,18 +187,10 @@ func compareKeys(a, b any) int {
 			return -1
 		}
 		return 1
-	case *structVal:
-		y := b.(*structVal)
-		for i := range x.f {
-			if c := compareKeys(x.f[i].v, y.f[i].v); c != 0 {
-				return c
-			}
-		}
-		return 0
-	case *arrayVal:
-		y := b.(*arrayVal)
-		for i := range x.e {
-			if c := compareKeys(x.e[i].v, y.e[i].v); c != 0 {
+	case *structVal, *arrayVal:
+		ys := parts(b)
+		for i, c := range parts(x) {
+			if c := compareKeys(c.v, ys[i].v); c != 0 {
 				return c
 			}
 		}

@@ -321,7 +321,6 @@ func (fr *frame) prepareBuiltin(e *ast.CallExpr, name string) prepared {
 		}}
 	case "append":
 		return fr.prepareAppend(e)
-
 	}
 	in.fail("%s: builtin %s is outside the subset", in.p.Fset.Position(e.Pos()), name)
 	return prepared{}
@@ -488,8 +487,7 @@ func (fr *frame) deferStmt(s *ast.DeferStmt) {
 			}
 		}
 	}
-	switch {
-	case fr.loop != nil:
+	if fr.loop != nil {
 		// In a range-over-func loop body: the defer belongs to the
 		// frame that holds the loop.
 		in.g.DeferProcAt(fr.loop, d.Site, fn)
@@ -577,27 +575,23 @@ func convertValue(v any, from, t types.Type) any {
 		}
 	case string:
 		if s, ok := t.Underlying().(*types.Slice); ok {
+			if !isRune(s.Elem()) {
+				return byteSlice([]byte(x))
+			}
 			var vals []any
-			if isRune(s.Elem()) {
-				for _, r := range x {
-					vals = append(vals, int(r))
-				}
-			} else {
-				for i := range len(x) {
-					vals = append(vals, int(x[i]))
-				}
+			for _, r := range x {
+				vals = append(vals, int(r))
 			}
 			return newSlice(vals)
 		}
 	case *slice:
 		if isString(t) {
+			if !isRune(from.Underlying().(*types.Slice).Elem()) {
+				return string(bytesOf(x))
+			}
 			var b strings.Builder
 			for _, e := range sliceElems(x) {
-				if isRune(from.Underlying().(*types.Slice).Elem()) {
-					b.WriteRune(rune(e.(int)))
-				} else {
-					b.WriteByte(byte(e.(int)))
-				}
+				b.WriteRune(rune(e.(int)))
 			}
 			return b.String()
 		}

@@ -153,7 +153,7 @@ func (fr *frame) binary(n ast.Node, op token.Token, x, y any, t types.Type) any 
 		return eq == (op == token.EQL)
 	}
 	if a, ok := x.(int); ok {
-		if r, ok := fr.intOp(n, op, a, y.(int)); ok {
+		if r, ok := fr.intOp(op, a, y.(int)); ok {
 			return wrapInt(r, t)
 		}
 		if r, ok := compare(op, a, y.(int)); ok {
@@ -198,6 +198,13 @@ func (fr *frame) checkIndex(s *slice, i int) {
 	if s != nil {
 		n = s.len
 	}
+	fr.checkLen(i, n)
+}
+
+// checkLen is the bounds check of an index i into n elements of a
+// slice, an array or a string, with the runtime's messages (a negative
+// index is reported without the length).
+func (fr *frame) checkLen(i, n int) {
 	if i < 0 {
 		fr.runtimeError(fmt.Sprintf("index out of range [%d]", i), false)
 	}
@@ -209,18 +216,17 @@ func (fr *frame) checkIndex(s *slice, i int) {
 func (fr *frame) sliceExpr(e *ast.SliceExpr) any {
 	var s *slice
 	what := "capacity" // the runtime says length for arrays and strings
+	var a *arrayVal
 	switch fr.in.p.Info.TypeOf(e.X).Underlying().(type) {
 	case *types.Array:
 		// The array variable itself: the slice shares its elements.
-		a := fr.lvalue(e.X).c.v.(*arrayVal)
-		s, what = &slice{arr: &a.e, len: len(a.e), cap: len(a.e)}, "length"
+		a = fr.lvalue(e.X).c.v.(*arrayVal)
 	case *types.Pointer:
 		p, _ := fr.eval(e.X).(*cell)
 		if p == nil {
 			fr.nilDeref()
 		}
-		a := p.v.(*arrayVal)
-		s, what = &slice{arr: &a.e, len: len(a.e), cap: len(a.e)}, "length"
+		a = p.v.(*arrayVal)
 	default:
 		x := fr.eval(e.X)
 		if str, ok := x.(string); ok {
@@ -228,34 +234,14 @@ func (fr *frame) sliceExpr(e *ast.SliceExpr) any {
 		}
 		s, _ = x.(*slice)
 	}
-	lo, hi, c := 0, 0, 0
+	if a != nil {
+		s, what = &slice{arr: &a.e, len: len(a.e), cap: len(a.e)}, "length"
+	}
+	n, c := 0, 0
 	if s != nil {
-		hi, c = s.len, s.cap
+		n, c = s.len, s.cap
 	}
-	if e.Low != nil {
-		lo = fr.eval(e.Low).(int)
-	}
-	if e.High != nil {
-		hi = fr.eval(e.High).(int)
-	}
-	mx := c
-	if e.Max != nil {
-		mx = fr.eval(e.Max).(int)
-		switch {
-		case mx < 0 || mx > c:
-			fr.runtimeError(fmt.Sprintf("slice bounds out of range [::%d] with %s %d", mx, what, c), false)
-		case hi < 0 || hi > mx:
-			fr.runtimeError(fmt.Sprintf("slice bounds out of range [:%d:%d]", hi, mx), false)
-		case lo < 0 || lo > hi:
-			fr.runtimeError(fmt.Sprintf("slice bounds out of range [%d:%d:]", lo, hi), false)
-		}
-	}
-	switch {
-	case hi < 0 || hi > c:
-		fr.runtimeError(fmt.Sprintf("slice bounds out of range [:%d] with %s %d", hi, what, c), false)
-	case lo < 0 || lo > hi:
-		fr.runtimeError(fmt.Sprintf("slice bounds out of range [%d:%d]", lo, hi), false)
-	}
+	lo, hi, mx := fr.sliceBounds(e, n, c, what)
 	if s == nil {
 		return (*slice)(nil)
 	}
@@ -376,25 +362,45 @@ func (fr *frame) nilDeref() {
 
 // sliceString is s[lo:hi] of a string.
 func (fr *frame) sliceString(e *ast.SliceExpr, s string) string {
-	lo, hi := 0, len(s)
+	lo, hi, _ := fr.sliceBounds(e, len(s), len(s), "length")
+	return s[lo:hi]
+}
+
+// sliceBounds evaluates the indexes of e, whose operand has length n and
+// capacity c, and checks them as the runtime does: what names the limit
+// in the messages ("capacity" for a slice, "length" for an array or a
+// string).
+func (fr *frame) sliceBounds(e *ast.SliceExpr, n, c int, what string) (lo, hi, mx int) {
+	hi, mx = n, c
 	if e.Low != nil {
 		lo = fr.eval(e.Low).(int)
 	}
 	if e.High != nil {
 		hi = fr.eval(e.High).(int)
 	}
+	if e.Max != nil {
+		mx = fr.eval(e.Max).(int)
+		switch {
+		case mx < 0 || mx > c:
+			fr.runtimeError(fmt.Sprintf("slice bounds out of range [::%d] with %s %d", mx, what, c), false)
+		case hi < 0 || hi > mx:
+			fr.runtimeError(fmt.Sprintf("slice bounds out of range [:%d:%d]", hi, mx), false)
+		case lo < 0 || lo > hi:
+			fr.runtimeError(fmt.Sprintf("slice bounds out of range [%d:%d:]", lo, hi), false)
+		}
+	}
 	switch {
-	case hi < 0 || hi > len(s):
-		fr.runtimeError(fmt.Sprintf("slice bounds out of range [:%d] with length %d", hi, len(s)), false)
+	case hi < 0 || hi > c:
+		fr.runtimeError(fmt.Sprintf("slice bounds out of range [:%d] with %s %d", hi, what, c), false)
 	case lo < 0 || lo > hi:
 		fr.runtimeError(fmt.Sprintf("slice bounds out of range [%d:%d]", lo, hi), false)
 	}
-	return s[lo:hi]
+	return lo, hi, mx
 }
 
 // intOp is the arithmetic of two integers, before wrapInt; ok is false
 // for a comparison.
-func (fr *frame) intOp(n ast.Node, op token.Token, a, b int) (int, bool) {
+func (fr *frame) intOp(op token.Token, a, b int) (int, bool) {
 	switch op {
 	case token.ADD:
 		return a + b, true

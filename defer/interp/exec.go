@@ -343,9 +343,10 @@ func (fr *frame) rangeStmt(s *ast.RangeStmt, label string) ctl {
 		if x == nil && s.Value != nil {
 			fr.nilDeref()
 		}
+		// The length is the type's: a nil pointer ranges over it too.
+		n = int(fr.in.p.Info.TypeOf(s.X).Underlying().(*types.Pointer).Elem().Underlying().(*types.Array).Len())
 		if x != nil {
 			a := x.v.(*arrayVal)
-			n = len(a.e)
 			value = func(i int) any { return copyVal(a.e[i].v) }
 		}
 	case *arrayVal: // a copy of the array, evaluated once

@@ -83,9 +83,7 @@ func newSubsetImporter() *subsetImporter {
 		types.NewFunc(token.NoPos, sortPkg, "Less", sig(tuple(v("i", intT), v("j", intT)), tuple(v("", boolT)), false)),
 		types.NewFunc(token.NoPos, sortPkg, "Swap", sig(tuple(v("i", intT), v("j", intT)), nil, false)),
 	}
-	sortObj := types.NewTypeName(token.NoPos, sortPkg, "Interface", nil)
-	lt.sortIface = types.NewNamed(sortObj, types.NewInterfaceType(sortMethods, nil).Complete(), nil)
-	sortPkg.Scope().Insert(sortObj)
+	lt.sortIface = namedInterface(sortPkg, "Interface", sortMethods, nil)
 	for path, fns := range libFuncs {
 		sigs := map[string]*types.Signature{}
 		for name, f := range fns {
@@ -96,9 +94,7 @@ func newSubsetImporter() *subsetImporter {
 	// fmt.Stringer, and math's constants.
 	fmtPkg := im.pkgs["fmt"]
 	str := types.NewSignatureType(nil, nil, nil, nil, tuple(v("", types.Typ[types.String])), false)
-	stringer := types.NewInterfaceType([]*types.Func{types.NewFunc(token.NoPos, fmtPkg, "String", str)}, nil).Complete()
-	fmtPkg.Scope().Insert(types.NewTypeName(token.NoPos, fmtPkg, "Stringer", nil))
-	types.NewNamed(fmtPkg.Scope().Lookup("Stringer").(*types.TypeName), stringer, nil)
+	namedInterface(fmtPkg, "Stringer", []*types.Func{types.NewFunc(token.NoPos, fmtPkg, "String", str)}, nil)
 	mathPkg := im.pkgs["math"]
 	for name, val := range mathConsts {
 		mathPkg.Scope().Insert(types.NewConst(token.NoPos, mathPkg, name, types.Typ[val.kind], val.v))
@@ -107,10 +103,8 @@ func newSubsetImporter() *subsetImporter {
 	add("runtime", map[string]*types.Signature{"Goexit": sig(nil, nil, false), "Gosched": sig(nil, nil, false), "GC": sig(nil, nil, false), "Breakpoint": sig(nil, nil, false)})
 	// runtime.Error: interface { error; RuntimeError() }.
 	rt := im.pkgs["runtime"]
-	rtErr := types.NewInterfaceType([]*types.Func{types.NewFunc(token.NoPos, rt, "RuntimeError", sig(nil, nil, false))},
-		[]types.Type{types.Universe.Lookup("error").Type()}).Complete()
-	rt.Scope().Insert(types.NewTypeName(token.NoPos, rt, "Error", nil))
-	types.NewNamed(rt.Scope().Lookup("Error").(*types.TypeName), rtErr, nil)
+	namedInterface(rt, "Error", []*types.Func{types.NewFunc(token.NoPos, rt, "RuntimeError", sig(nil, nil, false))},
+		[]types.Type{types.Universe.Lookup("error").Type()})
 	im.pkgs["sync"] = syncPackage()
 	im.pkgs["io"] = ioPackage
 	im.pkgs["time"] = timePackage()

@@ -18,16 +18,22 @@ var ioPackage = func() *types.Package {
 	p := types.NewPackage("io", "io")
 	write := types.NewSignatureType(nil, nil, nil, params(types.NewSlice(types.Typ[types.Byte])),
 		params(types.Typ[types.Int], types.Universe.Lookup("error").Type()), false)
-	iface := types.NewInterfaceType([]*types.Func{types.NewFunc(token.NoPos, p, "Write", write)}, nil).Complete()
-	obj := types.NewTypeName(token.NoPos, p, "Writer", nil)
-	types.NewNamed(obj, iface, nil)
-	p.Scope().Insert(obj)
+	namedInterface(p, "Writer", []*types.Func{types.NewFunc(token.NoPos, p, "Write", write)}, nil)
 	p.MarkComplete()
 	return p
 }()
 
 // ioWriter is io.Writer.
 func ioWriter() types.Type { return ioPackage.Scope().Lookup("Writer").Type() }
+
+// namedInterface declares the interface type name in p, with methods
+// and embedded interfaces.
+func namedInterface(p *types.Package, name string, methods []*types.Func, embeds []types.Type) *types.Named {
+	obj := types.NewTypeName(token.NoPos, p, name, nil)
+	n := types.NewNamed(obj, types.NewInterfaceType(methods, embeds).Complete(), nil)
+	p.Scope().Insert(obj)
+	return n
+}
 
 // opaqueType declares a library type in p: a struct the program cannot
 // look into, with pointer-receiver methods of the given signatures (nil

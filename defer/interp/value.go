@@ -281,18 +281,10 @@ func equal(a, b any) (bool, error) {
 	case *mapVal:
 		y, _ := b.(*mapVal)
 		return x == nil && y == nil, nil
-	case *structVal:
-		y := b.(*structVal)
-		for i := range x.f {
-			if eq, err := equal(x.f[i].v, y.f[i].v); err != nil || !eq {
-				return eq, err
-			}
-		}
-		return true, nil
-	case *arrayVal:
-		y := b.(*arrayVal)
-		for i := range x.e {
-			if eq, err := equal(x.e[i].v, y.e[i].v); err != nil || !eq {
+	case *structVal, *arrayVal:
+		ys := parts(b)
+		for i, c := range parts(x) {
+			if eq, err := equal(c.v, ys[i].v); err != nil || !eq {
 				return eq, err
 			}
 		}

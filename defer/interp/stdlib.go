@@ -350,32 +350,17 @@ func errorsLib(t *libTypes) map[string]libFunc {
 
 // stringsLib is package strings of the library.
 func stringsLib(t *libTypes) map[string]libFunc {
-	str1 := func(f func(string) string) libFunc {
-		return libFunc{sig: fn(ts(t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-			return []any{f(a[0].(string))}
-		}}
-	}
-	str2bool := func(f func(string, string) bool) libFunc {
-		return libFunc{sig: fn(ts(t.str, t.str), t.bool), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-			return []any{f(a[0].(string), a[1].(string))}
-		}}
-	}
-	str2 := func(f func(string, string) string) libFunc {
-		return libFunc{sig: fn(ts(t.str, t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-			return []any{f(a[0].(string), a[1].(string))}
-		}}
-	}
 	return map[string]libFunc{
-		"Contains":   str2bool(strings.Contains),
-		"HasPrefix":  str2bool(strings.HasPrefix),
-		"HasSuffix":  str2bool(strings.HasSuffix),
-		"EqualFold":  str2bool(strings.EqualFold),
-		"TrimSpace":  str1(strings.TrimSpace),
-		"ToUpper":    str1(strings.ToUpper),
-		"ToLower":    str1(strings.ToLower),
-		"TrimPrefix": str2(strings.TrimPrefix),
-		"TrimSuffix": str2(strings.TrimSuffix),
-		"Trim":       str2(strings.Trim),
+		"Contains":   lib2(t.str, t.str, t.bool, strings.Contains),
+		"HasPrefix":  lib2(t.str, t.str, t.bool, strings.HasPrefix),
+		"HasSuffix":  lib2(t.str, t.str, t.bool, strings.HasSuffix),
+		"EqualFold":  lib2(t.str, t.str, t.bool, strings.EqualFold),
+		"TrimSpace":  lib1(t.str, t.str, strings.TrimSpace),
+		"ToUpper":    lib1(t.str, t.str, strings.ToUpper),
+		"ToLower":    lib1(t.str, t.str, strings.ToLower),
+		"TrimPrefix": lib2(t.str, t.str, t.str, strings.TrimPrefix),
+		"TrimSuffix": lib2(t.str, t.str, t.str, strings.TrimSuffix),
+		"Trim":       lib2(t.str, t.str, t.str, strings.Trim),
 		"ReplaceAll": {sig: fn(ts(t.str, t.str, t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
 			s, old, nw := a[0].(string), a[1].(string), a[2].(string)
 			if old != "" {
@@ -385,12 +370,8 @@ func stringsLib(t *libTypes) map[string]libFunc {
 			}
 			return []any{strings.ReplaceAll(s, old, nw)}
 		}},
-		"Index": {sig: fn(ts(t.str, t.str), t.int), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-			return []any{strings.Index(a[0].(string), a[1].(string))}
-		}},
-		"Count": {sig: fn(ts(t.str, t.str), t.int), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-			return []any{strings.Count(a[0].(string), a[1].(string))}
-		}},
+		"Index": lib2(t.str, t.str, t.int, strings.Index),
+		"Count": lib2(t.str, t.str, t.int, strings.Count),
 		"Repeat": {sig: fn(ts(t.str, t.int), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
 			s, n := a[0].(string), a[1].(int)
 			if n < 0 {
@@ -423,9 +404,7 @@ func stringsLib(t *libTypes) map[string]libFunc {
 // strconvLib is package strconv of the library.
 func strconvLib(t *libTypes) map[string]libFunc {
 	return map[string]libFunc{
-		"Itoa": {sig: fn(ts(t.int), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-			return []any{strconv.Itoa(a[0].(int))}
-		}},
+		"Itoa": lib1(t.int, t.str, strconv.Itoa),
 		"Atoi": {sig: fn(ts(t.str), t.int, t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
 			n, err := strconv.Atoi(a[0].(string))
 			return []any{n, numError(err)}
@@ -445,12 +424,8 @@ func strconvLib(t *libTypes) map[string]libFunc {
 			}
 			return []any{strconv.FormatInt(int64(a[0].(int)), base)}
 		}},
-		"FormatBool": {sig: fn(ts(t.bool), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-			return []any{strconv.FormatBool(a[0].(bool))}
-		}},
-		"Quote": {sig: fn(ts(t.str), t.str), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-			return []any{strconv.Quote(a[0].(string))}
-		}},
+		"FormatBool": lib1(t.bool, t.str, strconv.FormatBool),
+		"Quote":      lib1(t.str, t.str, strconv.Quote),
 		"Unquote": {sig: fn(ts(t.str), t.str, t.err), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
 			s, err := strconv.Unquote(a[0].(string))
 			if err != nil {
@@ -463,24 +438,14 @@ func strconvLib(t *libTypes) map[string]libFunc {
 
 // mathLib is package math of the library.
 func mathLib(t *libTypes) map[string]libFunc {
-	f64 := func(f func(float64) float64) libFunc {
-		return libFunc{sig: fn(ts(t.f64), t.f64), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-			return []any{f(a[0].(float64))}
-		}}
-	}
-	f64x2 := func(f func(float64, float64) float64) libFunc {
-		return libFunc{sig: fn(ts(t.f64, t.f64), t.f64), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
-			return []any{f(a[0].(float64), a[1].(float64))}
-		}}
-	}
 	return map[string]libFunc{
-		"Sqrt":  f64(math.Sqrt),
-		"Abs":   f64(math.Abs),
-		"Floor": f64(math.Floor),
-		"Ceil":  f64(math.Ceil),
-		"Pow":   f64x2(math.Pow),
-		"Max":   f64x2(math.Max),
-		"Min":   f64x2(math.Min),
+		"Sqrt":  lib1(t.f64, t.f64, math.Sqrt),
+		"Abs":   lib1(t.f64, t.f64, math.Abs),
+		"Floor": lib1(t.f64, t.f64, math.Floor),
+		"Ceil":  lib1(t.f64, t.f64, math.Ceil),
+		"Pow":   lib2(t.f64, t.f64, t.f64, math.Pow),
+		"Max":   lib2(t.f64, t.f64, t.f64, math.Max),
+		"Min":   lib2(t.f64, t.f64, t.f64, math.Min),
 	}
 }
 
@@ -509,4 +474,19 @@ func sortLib(t *libTypes) map[string]libFunc {
 		"Slice":       {sig: fn(ts(t.any, lessType())), run: sortSlice(false)},
 		"SliceStable": {sig: fn(ts(t.any, lessType())), run: sortSlice(true)},
 	}
+}
+
+// lib1 is a library function of one argument and one result that the
+// model runs as Go's own f.
+func lib1[A, R any](in, out types.Type, f func(A) R) libFunc {
+	return libFunc{sig: fn(ts(in), out), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+		return []any{f(a[0].(A))}
+	}}
+}
+
+// lib2 is lib1 for two arguments.
+func lib2[A, B, R any](in1, in2, out types.Type, f func(A, B) R) libFunc {
+	return libFunc{sig: fn(ts(in1, in2), out), run: func(fr *frame, e *ast.CallExpr, a []any) []any {
+		return []any{f(a[0].(A), a[1].(B))}
+	}}
 }

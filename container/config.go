@@ -160,6 +160,13 @@ func (c Config) Validate() error {
 	if c.ParentDeathSignal < 0 || c.ParentDeathSignal > 64 {
 		errs = append(errs, bad("parent death signal %d is not a signal", c.ParentDeathSignal))
 	}
+	if c.Network != nil {
+		if !c.newNamespace(specs.NetworkNamespace) {
+			errs = append(errs, bad("network: a veth pair needs a new network namespace in linux.namespaces"))
+		}
+		errs = append(errs, c.Network.validate(bad)...)
+	}
+	errs = append(errs, c.validatePorts(bad)...)
 	return errors.Join(errs...)
 }
 

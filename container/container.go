@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -33,8 +34,9 @@ type Container struct {
 	state *State
 
 	// Set only in the runtime process that started init.
-	initProc *Process
-	sock     *os.File
+	initProc  *Process
+	sock      *os.File
+	forwarder *exec.Cmd
 }
 
 // Create validates id and cfg and creates the container's state directory
@@ -236,6 +238,14 @@ func (c *Container) destroy() error {
 		errs = append(errs, err)
 	}
 	tracef("destroy: init gone")
+	if err := c.stopForwarder(); err != nil {
+		errs = append(errs, err)
+	}
+	if s.HostInterface != "" {
+		if err := deleteLink(s.HostInterface); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if c.sock != nil {
 		c.sock.Close()
 		c.sock = nil

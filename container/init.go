@@ -60,6 +60,9 @@ func IsInit() bool { return os.Getenv(envInitSock) != "" }
 // returns: it executes the container's program, or reports an error to the
 // runtime over the socket and exits with status 1.
 func Init() {
+	if v := os.Getenv(envForward); v != "" {
+		runForwarder(v) // a container's port forwarder: never returns
+	}
 	if !IsInit() {
 		initCalled.Store(true)
 		return

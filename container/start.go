@@ -254,6 +254,16 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 		}
 	}
 	tracef("start: init in its cgroup, resources set")
+	if ic.Role == roleInit {
+		// Before init is sent its configuration, so that the program
+		// finds its interfaces up and its ports published.
+		if err := c.setupNetwork(p.Pid); err != nil {
+			return nil, err
+		}
+		if err := c.startForwarder(p.Pid); err != nil {
+			return nil, err
+		}
+	}
 	if err := sendMsg(parent, message{Kind: msgConfig, Config: ic}); err != nil {
 		return nil, err
 	}

@@ -47,6 +47,14 @@ type State struct {
 	CgroupPaths map[string]string `json:"cgroupPaths,omitempty"`
 	// Config is the configuration the container was created with.
 	Config Config `json:"config"`
+	// HostInterface is the host end of the container's veth pair, named
+	// here before the pair is created, so that delete removes it even
+	// after a runtime killed half-way.
+	HostInterface string `json:"hostInterface,omitempty"`
+	// ForwarderPid and ForwarderStartTime identify the process that
+	// forwards the published ports.
+	ForwarderPid       int    `json:"forwarderPid,omitempty"`
+	ForwarderStartTime uint64 `json:"forwarderStartTime,omitempty"`
 }
 
 // OCI returns the state in the OCI runtime-spec format printed by

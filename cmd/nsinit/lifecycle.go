@@ -28,7 +28,11 @@ func loadBundle(dir string) (container.Config, error) {
 	if err != nil {
 		return container.Config{}, err
 	}
-	return container.Config{Bundle: abs, Spec: spec}, nil
+	cfg := container.Config{Bundle: abs, Spec: spec}
+	if err := cfg.ApplyAnnotations(); err != nil {
+		return container.Config{}, err
+	}
+	return cfg, nil
 }
 
 func cmdCreate(_ context.Context, g *globals, args []string) error {
@@ -38,6 +42,7 @@ func cmdCreate(_ context.Context, g *globals, args []string) error {
 	pidFile := fs.String("pid-file", "", "write the init's pid to this file")
 	noPivot := fs.Bool("no-pivot", false, "use MS_MOVE and chroot instead of pivot_root")
 	consoleSocket := fs.String("console-socket", "", "a unix socket that receives the pty master (SCM_RIGHTS) when process.terminal is set")
+	applyNet := netFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -50,6 +55,9 @@ func cmdCreate(_ context.Context, g *globals, args []string) error {
 		return err
 	}
 	cfg.NoPivotRoot = *noPivot
+	if err := applyNet(&cfg); err != nil {
+		return err
+	}
 	terminal := cfg.Spec.Process != nil && cfg.Spec.Process.Terminal
 	if terminal && *consoleSocket == "" {
 		return usagef("process.terminal is set: a detached container needs --console-socket (or use nsinit run -t)")

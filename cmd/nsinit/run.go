@@ -24,6 +24,7 @@ func cmdRun(ctx context.Context, g *globals, args []string) error {
 	detach := fs.Bool("detach", false, "start and return, without waiting or deleting")
 	fs.BoolVar(detach, "d", false, "short for --detach")
 	noPivot := fs.Bool("no-pivot", false, "use MS_MOVE and chroot instead of pivot_root")
+	applyNet := netFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -36,6 +37,9 @@ func cmdRun(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	cfg.NoPivotRoot = *noPivot
+	if err := applyNet(&cfg); err != nil {
+		return err
+	}
 	if *tty {
 		cfg.Spec.Process.Terminal = true
 	}

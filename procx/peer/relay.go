@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+
+	"github.com/deferio/deferio/iox"
 )
 
 // HeaderFor returns the PROXY header that describes a connection from src
@@ -80,11 +82,32 @@ func addrPortOf(a net.Addr) (netip.AddrPort, bool) {
 // client, and copies bytes both ways. It shows the situation package peer
 // is about: the upstream server's kernel peer is the relay, not the
 // client.
+//
+// The bytes are copied with io.Copy through counting writers of package
+// iox, which keep the destination's ReadFrom: between two TCP
+// connections the kernel moves them with splice(2), never through this
+// process's memory.
 type Relay struct {
 	// Dial opens the upstream connection.
 	Dial func() (net.Conn, error)
 	// Version is the PROXY header version to send: 0 for none, 1 or 2.
 	Version int
+	// Done, if set, is called once per accepted connection when both
+	// directions are finished, from the connection's goroutine.
+	Done func(RelayStats)
+}
+
+// RelayStats describes one relayed connection.
+type RelayStats struct {
+	// Client is the accepted connection's peer; Upstream the address
+	// dialed for it (nil when Dial failed).
+	Client, Upstream net.Addr
+	// Header is the PROXY header bytes sent upstream (0 without one);
+	// ToUpstream and ToClient count the payload bytes copied each way.
+	Header, ToUpstream, ToClient int64
+	// Err is the first error: the dial's, the header's or a copy's
+	// (io.EOF and closed connections are not errors).
+	Err error
 }
 
 // Serve accepts connections on l until l is closed, then waits for the
@@ -109,30 +132,45 @@ func (r *Relay) Serve(l net.Listener) error {
 }
 
 func (r *Relay) relay(c net.Conn) {
+	st := RelayStats{Client: c.RemoteAddr()}
+	defer func() {
+		if r.Done != nil {
+			r.Done(st)
+		}
+	}()
 	defer c.Close()
 	up, err := r.Dial()
 	if err != nil {
+		st.Err = fmt.Errorf("unable to dial upstream: %w", err)
 		return
 	}
 	defer up.Close()
+	st.Upstream = up.RemoteAddr()
 	if r.Version != 0 {
 		h, err := HeaderFor(r.Version, c.RemoteAddr(), c.LocalAddr())
 		if err != nil {
+			st.Err = err
 			return
 		}
-		if _, err := h.WriteTo(up); err != nil {
+		if st.Header, err = h.WriteTo(up); err != nil {
+			st.Err = fmt.Errorf("unable to send the PROXY header: %w", err)
 			return
 		}
 	}
-	done := make(chan struct{})
+	toUp, toClient := iox.NewCountingWriter(up), iox.NewCountingWriter(c)
+	errc := make(chan error, 1)
 	go func() {
-		io.Copy(up, c)
+		_, err := io.Copy(toUp, c)
 		closeWrite(up)
-		close(done)
+		errc <- err
 	}()
-	io.Copy(c, up)
+	_, err = io.Copy(toClient, up)
 	closeWrite(c)
-	<-done
+	err = errors.Join(err, <-errc)
+	st.ToUpstream, st.ToClient = toUp.N(), toClient.N()
+	if err != nil && !errors.Is(err, net.ErrClosed) {
+		st.Err = err
+	}
 }
 
 func closeWrite(c net.Conn) {

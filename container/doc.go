@@ -28,6 +28,11 @@
 // container's init (OCI create's second half), Launch lets it run the
 // program (OCI start).
 //
+// [Container.Checkpoint] saves a running or paused container's processes
+// into a directory of CRIU images and [Restore] makes a container from
+// them again (package container/criu drives CRIU). Both run `criu check`
+// first and, where it fails, return CRIU's own words and change nothing.
+//
 // A binary that uses this package must call [Init] first thing in main: when
 // the binary was re-executed as a container's init, Init does the child's
 // work and never returns; otherwise it returns at once.

@@ -27,6 +27,12 @@
 //	oom ID                    a line per OOM kill, until it stops
 //	events [--interval D] [--stats] ID   stats and OOM events as JSON lines
 //
+// Through CRIU (criu check must pass; where it fails, both say CRIU's words
+// and change nothing):
+//
+//	checkpoint --image-path DIR [--leave-running] ID   save its processes into DIR
+//	restore --image-path DIR [--bundle DIR] ID         make container ID from them
+//
 // The classic verbs:
 //
 //	config [--bundle DIR] [ARGS...]   write the default config.json (stdout without --bundle)
@@ -101,6 +107,8 @@ func verbs() []verb {
 		{"run", "[-t] --bundle DIR ID", "create, start, wait and delete; exit with the program's status", false, cmdRun},
 		{"list", "", "list containers", false, cmdList},
 		{"ps", "ID", "list the pids in the container's cgroup", false, cmdPs},
+		{"checkpoint", checkpointArgs, checkpointHelp, false, cmdCheckpoint},
+		{"restore", restoreArgs, restoreHelp, false, cmdRestore},
 		{"config", "[--bundle DIR] [ARGS...]", "write the default config.json", false, cmdConfig},
 		{"exec", "[-t] [--config FILE] [--id ID] [--user U[:G]] [--cwd DIR] [--env K=V] [CMD...]", "run a process in a running container, or a new one", false, cmdExec},
 		{"bundle", "--toybox FILE DIR [ARGS...]", "build a bundle (rootfs and config.json) from toybox", false, cmdBundle},

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	gocriu "github.com/checkpoint-restore/go-criu/v8"
 	"github.com/checkpoint-restore/go-criu/v8/rpc"
@@ -46,6 +48,9 @@ func Checkpoint(pid int, imagePath string, opts Options) error {
 	req := baseOpts(dir, opts, dumpLog)
 	req.Pid = ptr(int32(pid))
 	req.LeaveRunning = ptr(opts.LeaveRunning)
+	if opts.FreezeCgroup != "" {
+		req.FreezeCgroup = ptr(opts.FreezeCgroup)
+	}
 	c := gocriu.MakeCriu()
 	c.SetCriuPath(opts.criu())
 	if err := c.Dump(req, nil); err != nil {
@@ -73,6 +78,9 @@ func Restore(imagePath string, opts Options) (int, error) {
 	defer dir.Close()
 	req := baseOpts(dir, opts, restoreLog)
 	req.RstSibling = ptr(true)
+	if opts.ManageCgroups && opts.CgroupRoot != "" {
+		req.CgRoot = []*rpc.CgroupRoot{{Path: ptr(opts.CgroupRoot)}}
+	}
 	n := &restoreNotify{}
 	c := gocriu.MakeCriu()
 	c.SetCriuPath(opts.criu())
@@ -93,14 +101,22 @@ func baseOpts(dir *os.File, opts Options, log string) *rpc.CriuOpts {
 	if level <= 0 || level > 4 {
 		level = 4
 	}
-	return &rpc.CriuOpts{
+	req := &rpc.CriuOpts{
 		ImagesDirFd:    ptr(int32(dir.Fd())),
 		LogLevel:       ptr(int32(level)),
 		LogFile:        ptr(log),
 		ShellJob:       ptr(opts.ShellJob),
 		TcpEstablished: ptr(opts.TCPEstablished),
 		ExtUnixSk:      ptr(opts.ExternalUnixSockets),
+		ManageCgroups:  ptr(opts.ManageCgroups),
 	}
+	if opts.Root != "" {
+		req.Root = ptr(opts.Root)
+	}
+	for _, k := range slices.Sorted(maps.Keys(opts.ExternalMounts)) {
+		req.ExtMnt = append(req.ExtMnt, &rpc.ExtMountMap{Key: ptr(k), Val: ptr(opts.ExternalMounts[k])})
+	}
+	return req
 }
 
 // restoreNotify learns the restored root's pid from CRIU's post-restore

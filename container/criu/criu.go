@@ -45,6 +45,32 @@ type Options struct {
 	// LogLevel is CRIU's verbosity, 0 to 4; 0 means 4 (everything), so a
 	// failure has CRIU's whole account in the image directory's log.
 	LogLevel int
+
+	// The options below are for a tree that has namespaces of its own,
+	// such as a container's; package container sets them.
+
+	// Root is the host directory that is the root of the tree's mount
+	// namespace (a container's rootfs): CRIU's --root.
+	Root string
+	// ExternalMounts are mounts of the tree that come from outside its
+	// mount namespace, such as bind mounts of host files: CRIU's
+	// --ext-mount-map KEY:VALUE. For Checkpoint the key is the mount
+	// point inside the tree and the value the name recorded in the
+	// images; for Restore the key is that name and the value the host
+	// path to bind there.
+	ExternalMounts map[string]string
+	// ManageCgroups records the tree's cgroups in the images and
+	// restores the tree into them (CRIU's --manage-cgroups).
+	ManageCgroups bool
+	// CgroupRoot, for Restore with ManageCgroups, is the cgroup path
+	// (the same in every hierarchy) that the dumped tree's root cgroup
+	// becomes: CRIU's --cgroup-root.
+	CgroupRoot string
+	// FreezeCgroup, for Checkpoint, is a freezer cgroup directory that
+	// holds the whole tree: CRIU freezes the tree through it (CRIU's
+	// --freeze-cgroup), which a tree already frozen (a paused container)
+	// needs, and leaves it as it found it.
+	FreezeCgroup string
 }
 
 func (o Options) criu() string {

@@ -188,3 +188,29 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestOptionsReachTheRequest: the options for a tree with namespaces
+// become the fields of CRIU's request, external mounts in key order.
+func TestOptionsReachTheRequest(t *testing.T) {
+	dir, err := os.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Close()
+	req := baseOpts(dir, Options{Root: "/rootfs", ManageCgroups: true, ShellJob: true,
+		ExternalMounts: map[string]string{"/etc/hosts": "/state/etc-hosts", "/data": "/srv/data"}}, dumpLog)
+	if req.GetRoot() != "/rootfs" || !req.GetManageCgroups() || !req.GetShellJob() || req.GetLogFile() != dumpLog || req.GetLogLevel() != 4 {
+		t.Errorf("request root %q, manage cgroups %v, shell job %v, log %q level %d", req.GetRoot(), req.GetManageCgroups(), req.GetShellJob(), req.GetLogFile(), req.GetLogLevel())
+	}
+	var got []string
+	for _, m := range req.GetExtMnt() {
+		got = append(got, m.GetKey()+":"+m.GetVal())
+	}
+	if want := "/data:/srv/data /etc/hosts:/state/etc-hosts"; strings.Join(got, " ") != want {
+		t.Errorf("external mounts %q, want %q", got, want)
+	}
+	zero := baseOpts(dir, Options{}, restoreLog)
+	if zero.Root != nil || len(zero.ExtMnt) != 0 || zero.GetManageCgroups() {
+		t.Errorf("the zero Options set root %v, %d external mounts, manage cgroups %v", zero.Root, len(zero.ExtMnt), zero.GetManageCgroups())
+	}
+}

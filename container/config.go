@@ -30,6 +30,13 @@ type Config struct {
 	// parent_death_signal, prctl PR_SET_PDEATHSIG). Init sets it last,
 	// after changing credentials, because a credential change clears it.
 	ParentDeathSignal syscall.Signal `json:"parentDeathSignal,omitempty"`
+	// Init makes the container's init stay as its PID 1, a reaping init
+	// like docker run --init (tini), instead of executing the program: it
+	// runs the program as its child, forwards signals to it, reaps every
+	// orphan, and exits with the program's status (128+N for death by
+	// signal N) as soon as the program exits (annotation
+	// org.deferio.init, [AnnotationInit]). See runReaper in initreaper.go.
+	Init bool `json:"init,omitempty"`
 }
 
 // ErrInvalidConfig is wrapped by every error of [Config.Validate].

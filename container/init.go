@@ -41,6 +41,7 @@ type initConfig struct {
 	NewUTSNS          bool              `json:"newUTSNS,omitempty"`
 	NewCgroupNS       bool              `json:"newCgroupNS,omitempty"`
 	WaitFifo          bool              `json:"waitFifo,omitempty"`
+	Reap              bool              `json:"reap,omitempty"` // Config.Init: stay as a reaping PID 1
 }
 
 var initCalled atomic.Bool
@@ -189,6 +190,9 @@ func runInit(sock *os.File) error {
 	// is no longer dumpable and could not reopen the FIFO through /proc.
 	if err := setupProcess(cfg.Process); err != nil {
 		return err
+	}
+	if cfg.Reap && cfg.Role == roleInit {
+		return runReaper(sock, cfg.Process, cfg.ParentDeathSignal)
 	}
 	return execProcess(cfg.Process, cfg.ParentDeathSignal)
 }

@@ -112,7 +112,7 @@ func (c *Container) Start(p *Process) (err error) {
 		Process: p.Spec, NoPivotRoot: cfg.NoPivotRoot, ParentDeathSignal: int(cfg.ParentDeathSignal),
 		EtcFiles: etc, NewUserNS: cfg.newNamespace(specs.UserNamespace),
 		NewNetNS: cfg.newNamespace(specs.NetworkNamespace), NewUTSNS: cfg.newNamespace(specs.UTSNamespace),
-		NewCgroupNS: cfg.newNamespace(specs.CgroupNamespace), WaitFifo: true,
+		NewCgroupNS: cfg.newNamespace(specs.CgroupNamespace), WaitFifo: true, Reap: cfg.Init,
 	}
 	attr := &syscall.SysProcAttr{Cloneflags: cloneFlags(cfg)}
 	if ic.NewUserNS {

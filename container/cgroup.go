@@ -87,8 +87,19 @@ func (c *Container) Resume() error {
 	return nil
 }
 
-// Stats reads the container's cgroup counters.
-func (c *Container) Stats() (*cgroups.Stats, error) {
+// Stats are a container's counters: its cgroup's, and those of each
+// interface of its network namespace, as the classic libcontainer's
+// Stats held them.
+type Stats struct {
+	*cgroups.Stats
+	// Interfaces are the counters of the container's network interfaces
+	// (see [Container.InterfaceStats]); empty without a network
+	// namespace of its own.
+	Interfaces []InterfaceStats `json:"Interfaces,omitempty"`
+}
+
+// Stats reads the container's cgroup and interface counters.
+func (c *Container) Stats() (*Stats, error) {
 	if err := need(c.ID(), "read the stats of", c.Status(), Created, Running, Paused); err != nil {
 		return nil, err
 	}
@@ -96,7 +107,15 @@ func (c *Container) Stats() (*cgroups.Stats, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cg.Stats()
+	cs, err := cg.Stats()
+	if err != nil {
+		return nil, err
+	}
+	ifs, err := c.InterfaceStats()
+	if err != nil {
+		return nil, err
+	}
+	return &Stats{Stats: cs, Interfaces: ifs}, nil
 }
 
 // Update writes new resource limits to a live container's cgroup and

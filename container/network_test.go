@@ -152,7 +152,7 @@ func TestNetworkVeth(t *testing.T) {
 	}
 
 	answer, local := ask(t, func() (net.Conn, error) { return net.Dial("tcp", netip.AddrPortFrom(addr, 80).String()) })
-	if want := "kernel=" + local.String() + " client=" + local.String() + " header=none"; answer != want {
+	if want := "kernel=" + local.String() + " client=" + local.String() + " header=none read=6"; answer != want {
 		t.Errorf("server answered %q, want %q", answer, want)
 	}
 	stats, err := c.InterfaceStats()
@@ -287,7 +287,7 @@ func TestPublishedPortKeepsClient(t *testing.T) {
 	}
 	answer, local = ask(t, dial(noHeader))
 	kernel, _, _ := strings.Cut(strings.TrimPrefix(answer, "kernel="), " ")
-	if !strings.HasSuffix(answer, "client="+kernel+" header=none") || strings.Contains(answer, clientIP.String()) {
+	if !strings.HasSuffix(answer, "client="+kernel+" header=none read=6") || strings.Contains(answer, clientIP.String()) {
 		t.Errorf("without a header the server should see only the forwarder: %q (client %v)", answer, local)
 	}
 	answer, local = ask(t, dial(loopback))

@@ -76,6 +76,10 @@ func cmdStats(_ context.Context, g *globals, args []string) error {
 	fmt.Fprintf(tw, "memory usage\t%d bytes (peak %d)\n", st.Memory.Usage, st.Memory.MaxUsage)
 	fmt.Fprintf(tw, "memory limit\t%s\n", limit(st.Memory.Limit))
 	fmt.Fprintf(tw, "pids\t%d (limit %s)\n", st.Pids.Current, limit(st.Pids.Limit))
+	for _, i := range st.Interfaces {
+		fmt.Fprintf(tw, "net %s rx\t%d bytes, %d packets, %d errors, %d dropped\n", i.Name, i.RxBytes, i.RxPackets, i.RxErrors, i.RxDropped)
+		fmt.Fprintf(tw, "net %s tx\t%d bytes, %d packets, %d errors, %d dropped\n", i.Name, i.TxBytes, i.TxPackets, i.TxErrors, i.TxDropped)
+	}
 	return tw.Flush()
 }
 

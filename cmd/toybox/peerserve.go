@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strconv"
@@ -10,11 +11,12 @@ import (
 	"github.com/deferio/deferio/procx/peer"
 )
 
-// peerserve listens on PORT (every address) and answers each connection
-// with one line that says who the kernel says the peer is and who the
-// PROXY header (when the connection starts with one) says the client is:
+// peerserve listens on PORT (every address), reads the first line of
+// each connection and answers with one line that says who the kernel says
+// the peer is, who the PROXY header (when the connection starts with one)
+// says the client is, and how many bytes the line had:
 //
-//	kernel=10.89.0.1:41234 client=10.90.0.2:53012 header=v2
+//	kernel=10.89.0.1:41234 client=10.90.0.2:53012 header=v2 read=6
 //
 // The same line goes to stdout. It serves COUNT connections, then exits
 // (0 means forever). It is the server of the port publishing lessons.
@@ -59,24 +61,24 @@ func peerserve(args []string) int {
 
 func serveOne(c *peer.Conn) {
 	defer c.Close()
+	// The answer comes after the client's first line (at most 1 MiB), so
+	// a client that reads it knows its bytes arrived.
+	r := bufio.NewReaderSize(io.LimitReader(c, 1<<20), 4096)
+	n := 0
+	for {
+		chunk, err := r.ReadSlice('\n')
+		n += len(chunk)
+		if err != bufio.ErrBufferFull {
+			break
+		}
+	}
 	kernel := c.NetConn().RemoteAddr()
-	line := fmt.Sprintf("kernel=%v client=%v header=none", kernel, c.RemoteAddr())
+	line := fmt.Sprintf("kernel=%v client=%v header=none read=%d", kernel, c.RemoteAddr(), n)
 	if h, err := c.Header(); err != nil {
 		line = fmt.Sprintf("kernel=%v error=%q", kernel, err.Error())
 	} else if h != nil && c.HeaderUsed() {
-		line = fmt.Sprintf("kernel=%v client=%v header=v%d", kernel, c.RemoteAddr(), h.Version)
+		line = fmt.Sprintf("kernel=%v client=%v header=v%d read=%d", kernel, c.RemoteAddr(), h.Version, n)
 	}
 	fmt.Println(line)
-	w := bufio.NewWriter(c)
-	fmt.Fprintln(w, line)
-	w.Flush()
-	c.CloseWrite()
-	// Drain what the client still sends, so closing does not reset the
-	// connection before the client read the line.
-	buf := make([]byte, 512)
-	for {
-		if _, err := c.Read(buf); err != nil {
-			return
-		}
-	}
+	fmt.Fprintln(c, line)
 }

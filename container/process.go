@@ -17,11 +17,19 @@ type Process struct {
 	// Spec describes the process. For the first process it may be nil:
 	// the container's configuration has one. For Exec it is required.
 	Spec *specs.Process
-	// Stdin, Stdout and Stderr are handed to the process as they are
-	// (they must be files so that they outlive the runtime, as with a
-	// detached container); nil means /dev/null. They are ignored when
+	// Stdin, Stdout and Stderr are handed to the process as they are,
+	// unless CountIO is set (they must be files so that they outlive the
+	// runtime, as with a detached container); nil means /dev/null. They are ignored when
 	// Spec.Terminal is set: the process gets a pty instead.
 	Stdin, Stdout, Stderr *os.File
+	// CountIO puts the runtime between the process and Stdin, Stdout and
+	// Stderr: each non-nil one reaches the process through a pipe that
+	// the runtime copies through an iox counting wrapper, and
+	// [Process.IOCounts] reports the bytes moved. The copies live in the
+	// runtime process that started the process, so a counted process
+	// must be waited for there (not detached). Without CountIO the files
+	// are handed over as they are, and nothing is copied.
+	CountIO bool
 
 	// Pid is the process's pid on the host, once started.
 	Pid int
@@ -29,7 +37,8 @@ type Process struct {
 	// runtime reads is the process's output, what it writes is its input.
 	Console *os.File
 
-	cmd *exec.Cmd
+	cmd   *exec.Cmd
+	relay *stdioRelay // the copies of CountIO, or nil
 }
 
 // Wait waits for the process to exit and returns its exit status: the
@@ -40,6 +49,7 @@ func (p *Process) Wait() (int, error) {
 		return -1, errors.New("unable to wait: the process was not started by this runtime process")
 	}
 	err := p.cmd.Wait()
+	p.relay.wait()
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
 		return -1, fmt.Errorf("unable to wait for process %d: %w", p.Pid, err)

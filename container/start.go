@@ -193,7 +193,11 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 		SysProcAttr: attr,
 	}
 	if !p.Spec.Terminal {
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Stdin, p.Stdout, p.Stderr
+		var stdioStarted func(error)
+		if stdioStarted, err = p.attachStdio(cmd); err != nil {
+			return nil, err
+		}
+		defer func() { stdioStarted(err) }()
 	}
 	var syncW, reportR *os.File
 	var childEnds []*os.File // closed in the parent once the child has them

@@ -183,62 +183,16 @@ func TestNetworkVeth(t *testing.T) {
 // clientNetns makes a network namespace for a client joined to the host
 // by a veth pair: the client gets 10.211.N.2/24 and a default route via
 // the host end's 10.211.N.1, which it dials to reach published ports.
-func clientNetns(t *testing.T) (*peertest.Netns, netip.Addr, netip.Addr) {
+func clientNetns(t *testing.T) (*peertest.Client, netip.Addr, netip.Addr) {
 	t.Helper()
-	cn, err := peertest.NewNetns("client")
+	n := netSeq.Add(1)
+	cn, err := peertest.NewClient(fmt.Sprintf("dvc%d-%d", os.Getpid()%100000, n),
+		netip.MustParsePrefix(fmt.Sprintf("10.211.%d.1/24", n)), netip.MustParsePrefix(fmt.Sprintf("10.211.%d.2/24", n)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cn.Close() })
-	n := netSeq.Add(1)
-	hostAddr := netip.MustParsePrefix(fmt.Sprintf("10.211.%d.1/24", n))
-	clientAddr := netip.MustParsePrefix(fmt.Sprintf("10.211.%d.2/24", n))
-	name := fmt.Sprintf("dvc%d-%d", os.Getpid()%100000, n)
-	nsh, err := netns.GetFromName(cn.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nsh.Close()
-	if err := netlink.LinkAdd(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: name}, PeerName: "eth0", PeerNamespace: netlink.NsFd(int(nsh))}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if l, err := netlink.LinkByName(name); err == nil {
-			netlink.LinkDel(l)
-		}
-	})
-	hl, err := netlink.LinkByName(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := func(h *netlink.Handle, l netlink.Link, p netip.Prefix) {
-		if err := h.AddrAdd(l, &netlink.Addr{IPNet: &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), 32)}}); err != nil {
-			t.Fatal(err)
-		}
-		if err := h.LinkSetUp(l); err != nil {
-			t.Fatal(err)
-		}
-	}
-	host, err := netlink.NewHandle()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer host.Close()
-	addr(host, hl, hostAddr)
-	h, err := netlink.NewHandleAt(nsh)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	cl, err := h.LinkByName("eth0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr(h, cl, clientAddr)
-	if err := h.RouteAdd(&netlink.Route{LinkIndex: cl.Attrs().Index, Gw: hostAddr.Addr().AsSlice()}); err != nil {
-		t.Fatal(err)
-	}
-	return cn, hostAddr.Addr(), clientAddr.Addr()
+	return cn, cn.HostAddr.Addr(), cn.Addr.Addr()
 }
 
 // freePort returns a TCP port nothing listens on at the moment.

@@ -171,3 +171,68 @@ func (n *Netns) Dial(network, address string) (net.Conn, error) {
 	}
 	return c, nil
 }
+
+// A Client is a namespace joined to the caller's own (the host's) by a
+// veth pair, with a default route through the host's end: a client that
+// reaches the host's listeners from an address of its own, as a client on
+// another machine would.
+//
+//	host [HostIf HostAddr] --- [eth0 ClientAddr] client
+type Client struct {
+	*Netns
+	// HostIf is the host's end of the pair; Close deletes it.
+	HostIf         string
+	HostAddr, Addr netip.Prefix
+}
+
+// NewClient creates the namespace and the pair, the host's end named
+// hostIf with hostAddr, the client's with clientAddr (both IPv4 or both
+// IPv6, in one subnet). Close removes both.
+func NewClient(hostIf string, hostAddr, clientAddr netip.Prefix) (*Client, error) {
+	n, err := NewNetns("client")
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{Netns: n, HostIf: hostIf, HostAddr: hostAddr, Addr: clientAddr}
+	if err := c.link(); err != nil {
+		return nil, errors.Join(err, c.Close())
+	}
+	return c, nil
+}
+
+func (c *Client) link() error {
+	if _, err := run("ip", "link", "add", c.HostIf, "type", "veth", "peer", "name", "eth0", "netns", c.Name); err != nil {
+		return fmt.Errorf("unable to create veth pair %s/eth0: %w", c.HostIf, err)
+	}
+	args := []string{"ip", "addr", "add", c.HostAddr.String(), "dev", c.HostIf}
+	if c.HostAddr.Addr().Is6() {
+		args = append(args, "nodad")
+	}
+	if _, err := run(args[0], args[1:]...); err != nil {
+		return err
+	}
+	if _, err := run("ip", "link", "set", c.HostIf, "up"); err != nil {
+		return err
+	}
+	if err := c.AddAddr("eth0", c.Addr); err != nil {
+		return err
+	}
+	if _, err := c.Run("ip", "link", "set", "eth0", "up"); err != nil {
+		return err
+	}
+	_, err := c.Run("ip", "route", "add", "default", "via", c.HostAddr.Addr().String())
+	return err
+}
+
+// Close deletes the host's end (the client's goes with it) and the
+// namespace.
+func (c *Client) Close() error {
+	var errs []error
+	if _, err := run("ip", "link", "show", c.HostIf); err == nil {
+		if _, err := run("ip", "link", "del", c.HostIf); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	errs = append(errs, c.Netns.Close())
+	return errors.Join(errs...)
+}

@@ -32,6 +32,9 @@ func loadBundle(dir string) (container.Config, error) {
 	if err := cfg.ApplyAnnotations(); err != nil {
 		return container.Config{}, err
 	}
+	if err := applyInitAnnotation(&cfg); err != nil {
+		return container.Config{}, err
+	}
 	return cfg, nil
 }
 
@@ -42,7 +45,7 @@ func cmdCreate(_ context.Context, g *globals, args []string) error {
 	pidFile := fs.String("pid-file", "", "write the init's pid to this file")
 	noPivot := fs.Bool("no-pivot", false, "use MS_MOVE and chroot instead of pivot_root")
 	consoleSocket := fs.String("console-socket", "", "a unix socket that receives the pty master (SCM_RIGHTS) when process.terminal is set")
-	applyNet := netFlags(fs)
+	applyNet, applyInit := netFlags(fs), initFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -58,6 +61,7 @@ func cmdCreate(_ context.Context, g *globals, args []string) error {
 	if err := applyNet(&cfg); err != nil {
 		return err
 	}
+	applyInit(&cfg)
 	terminal := cfg.Spec.Process != nil && cfg.Spec.Process.Terminal
 	if terminal && *consoleSocket == "" {
 		return usagef("process.terminal is set: a detached container needs --console-socket (or use nsinit run -t)")

@@ -25,6 +25,7 @@ func cmdRun(ctx context.Context, g *globals, args []string) error {
 	fs.BoolVar(detach, "d", false, "short for --detach")
 	noPivot := fs.Bool("no-pivot", false, "use MS_MOVE and chroot instead of pivot_root")
 	applyNet := netFlags(fs)
+	applyInit := initFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -40,6 +41,7 @@ func cmdRun(ctx context.Context, g *globals, args []string) error {
 	if err := applyNet(&cfg); err != nil {
 		return err
 	}
+	applyInit(&cfg)
 	if *tty {
 		cfg.Spec.Process.Terminal = true
 	}

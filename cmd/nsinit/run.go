@@ -25,7 +25,7 @@ func cmdRun(ctx context.Context, g *globals, args []string) error {
 	fs.BoolVar(detach, "d", false, "short for --detach")
 	noPivot := fs.Bool("no-pivot", false, "use MS_MOVE and chroot instead of pivot_root")
 	applyNet := netFlags(fs)
-	applyInit := initFlag(fs)
+	applyInit, traceIO := initFlag(fs), traceIOFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -48,12 +48,16 @@ func cmdRun(ctx context.Context, g *globals, args []string) error {
 	if *detach && cfg.Spec.Process.Terminal {
 		return usagef("--detach and a terminal do not go together: nobody would hold the terminal")
 	}
-	return runNew(ctx, g, id, cfg, *detach)
+	return runNew(ctx, g, id, cfg, *detach, traceIO())
 }
 
 // runNew creates and starts a container; unless detached it waits for
 // its process, deletes the container and returns the process's status.
-func runNew(ctx context.Context, g *globals, id string, cfg container.Config, detach bool) error {
+// With tr (--trace-io) it counts the process's stdio and prints the counts.
+func runNew(ctx context.Context, g *globals, id string, cfg container.Config, detach bool, tr *ioTrace) error {
+	if detach && tr != nil {
+		return usagef("--trace-io needs the foreground: a detached container's stdio is not relayed")
+	}
 	if !detach {
 		cfg.ParentDeathSignal = syscall.SIGKILL
 	}
@@ -61,14 +65,17 @@ func runNew(ctx context.Context, g *globals, id string, cfg container.Config, de
 	if err != nil {
 		return err
 	}
-	p := &container.Process{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	p := &container.Process{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, CountIO: tr != nil}
 	if err := c.Run(p); err != nil {
 		return err // Run removed what it made
 	}
 	if detach {
 		return nil
 	}
-	code, err := waitForeground(ctx, p)
+	code, err := waitForeground(ctx, p, tr)
+	if err == nil {
+		tr.print(g.stderr, p)
+	}
 	if derr := c.ForceDestroy(); derr != nil {
 		return errors.Join(err, derr)
 	}
@@ -79,12 +86,12 @@ func runNew(ctx context.Context, g *globals, id string, cfg container.Config, de
 }
 
 // waitForeground relays the terminal (when there is one) and signals to
-// the process, and waits for it.
-func waitForeground(ctx context.Context, p *container.Process) (int, error) {
+// the process, and waits for it. With tr it records the terminal's counts.
+func waitForeground(ctx context.Context, p *container.Process, tr *ioTrace) (int, error) {
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH)
 	defer signal.Stop(sigs)
-	stopRelay := func() {}
+	stopRelay := func() (int64, int64) { return 0, 0 }
 	if p.Console != nil {
 		var err error
 		if stopRelay, err = relayConsole(p.Console); err != nil {
@@ -113,7 +120,10 @@ func waitForeground(ctx context.Context, p *container.Process) (int, error) {
 	}()
 	code, err := p.Wait()
 	close(done)
-	stopRelay()
+	in, out := stopRelay()
+	if tr != nil && p.Console != nil {
+		tr.console, tr.consoleIn, tr.consoleOut = true, in, out
+	}
 	return code, err
 }
 
@@ -176,6 +186,7 @@ func cmdExec(ctx context.Context, g *globals, args []string) error {
 	cwd := fs.String("cwd", "", "working directory inside the container")
 	var env envList
 	fs.Var(&env, "env", "KEY=VALUE to set (repeatable)")
+	traceIO := traceIOFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -215,14 +226,16 @@ func cmdExec(ctx context.Context, g *globals, args []string) error {
 		if err := apply(ps); err != nil {
 			return err
 		}
-		p := &container.Process{Spec: ps, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+		tr := traceIO()
+		p := &container.Process{Spec: ps, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, CountIO: tr != nil}
 		if err := c.Exec(p); err != nil {
 			return err
 		}
-		code, err := waitForeground(ctx, p)
+		code, err := waitForeground(ctx, p, tr)
 		if err != nil {
 			return err
 		}
+		tr.print(g.stderr, p)
 		return exitStatus(code)
 	} else if !errors.Is(err, container.ErrNotExist) {
 		return err
@@ -237,5 +250,5 @@ func cmdExec(ctx context.Context, g *globals, args []string) error {
 	if err := apply(cfg.Spec.Process); err != nil {
 		return err
 	}
-	return runNew(ctx, g, *id, cfg, false)
+	return runNew(ctx, g, *id, cfg, false, traceIO())
 }

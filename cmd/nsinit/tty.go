@@ -5,14 +5,22 @@ import (
 	"io"
 	"os"
 
+	"github.com/deferio/deferio/iox"
 	"golang.org/x/sys/unix"
 )
 
 // relayConsole copies standard input to the container's terminal and the
-// terminal to standard output. When standard input is a terminal it is put
-// in raw mode (the container's pty does the line editing and echo) and
-// its size is copied. The returned function restores the terminal.
-func relayConsole(console *os.File) (func(), error) {
+// terminal to standard output, through iox counting writers. When standard
+// input is a terminal it is put in raw mode (the container's pty does the
+// line editing and echo) and its size is copied. The returned function
+// waits for the output to end, restores the terminal and returns the bytes
+// relayed in (to the container) and out.
+//
+// The input goes through iox.OnlyWriter so that its count grows with each
+// write: that copy is still blocked reading our terminal when the
+// program exits. The output keeps io.Copy's fast paths; its count is
+// added when the copy ends, which the returned function waits for.
+func relayConsole(console *os.File) (func() (in, out int64), error) {
 	restore := func() {}
 	if old, err := unix.IoctlGetTermios(0, unix.TCGETS); err == nil {
 		raw := *old
@@ -28,16 +36,18 @@ func relayConsole(console *os.File) (func(), error) {
 		restore = func() { unix.IoctlSetTermios(0, unix.TCSETS, old) }
 		copyWinsize(console)
 	}
-	go io.Copy(console, os.Stdin)
-	out := make(chan struct{})
+	in, out := iox.NewCountingWriter(console), iox.NewCountingWriter(os.Stdout)
+	go io.Copy(iox.OnlyWriter(in), os.Stdin)
+	done := make(chan struct{})
 	go func() {
-		io.Copy(os.Stdout, console) // ends with EIO when the last slave closes
-		close(out)
+		io.Copy(out, console) // ends with EIO when the last slave closes
+		close(done)
 	}()
-	return func() {
-		<-out
+	return func() (int64, int64) {
+		<-done
 		restore()
 		console.Close()
+		return in.N(), out.N()
 	}, nil
 }
 

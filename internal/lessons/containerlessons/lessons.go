@@ -1,7 +1,8 @@
 // Package containerlessons holds the lessons of the container topic: the
 // namespaces one at a time, what pivot_root does, the init pipe and its
-// EOF signal, and why joining a running container's namespaces has to
-// happen before the Go runtime starts.
+// EOF signal, why joining a running container's namespaces has to
+// happen before the Go runtime starts, and who a server behind a
+// published port sees as its client.
 //
 // The lessons run real containers with package container, so the program
 // that runs them must call container.Init first thing in main (nsinit
@@ -33,6 +34,7 @@ func Lessons() []lesson.Lesson {
 		{ID: "container-pivot-root", Topic: "container", Title: "What pivot_root does", NeedsRoot: true, Run: needInit(runPivotRoot)},
 		{ID: "container-init-pipe", Topic: "container", Title: "The init pipe and its EOF signal", NeedsRoot: true, Run: needInit(runInitPipe)},
 		{ID: "container-exec-nsenter", Topic: "container", Title: "Why exec joins namespaces before the Go runtime starts", NeedsRoot: true, Run: needInit(runExecNsenter)},
+		{ID: "container-published-ports", Topic: "container", Title: "Published ports: who the server inside sees", NeedsRoot: true, Run: needInit(runPublishedPorts)},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -31,8 +32,8 @@ func needRoot(t *testing.T) {
 
 func TestLessonsAreValid(t *testing.T) {
 	ls := containerlessons.Lessons()
-	if len(ls) != 4 {
-		t.Fatalf("%d lessons, want 4", len(ls))
+	if len(ls) != 5 {
+		t.Fatalf("%d lessons, want 5", len(ls))
 	}
 	for _, l := range ls {
 		if err := l.Validate(); err != nil {
@@ -114,4 +115,19 @@ func TestExecNsenterLesson(t *testing.T) {
 		"mnt    same as init",
 		"pid    same as init",
 	)
+}
+
+func TestPublishedPortsLesson(t *testing.T) {
+	want(t, "container-published-ports",
+		"kernel=10.213.0.1:PORT client=10.212.0.2:CLIENTPORT header=v2 read=6",
+		"kernel=10.213.0.1:PORT client=10.213.0.1:PORT header=none read=6",
+		"kernel=10.212.0.2:CLIENTPORT client=10.212.0.2:CLIENTPORT header=none read=6",
+		"18080:80/tcp: 10.212.0.2:PORT -> 10.213.0.2:80 proxy=v2 header=28 up=6 down=65 err=<nil>",
+		"18081:80/tcp: 10.212.0.2:PORT -> 10.213.0.2:80 proxy=v0 header=0 up=6 down=",
+	)
+	// The lesson's DNAT rule names the client's link: none may be left.
+	out, err := exec.Command("iptables", "-t", "nat", "-S", "PREROUTING").CombinedOutput()
+	if err != nil || strings.Contains(string(out), "dvlc") {
+		t.Errorf("iptables after the lesson: %v\n%s", err, out)
+	}
 }

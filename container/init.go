@@ -58,8 +58,9 @@ func IsInit() bool { return os.Getenv(envInitSock) != "" }
 // parsed or goroutines started) in every binary that creates containers:
 // the runtime re-executes its own binary with "init" as argument and the
 // init socket in the environment. When this process is an init, Init never
-// returns: it executes the container's program, or reports an error to the
-// runtime over the socket and exits with status 1.
+// returns: it executes the container's program (or, with [Config.Init],
+// runs it as its child and exits with its status), or reports an error to
+// the runtime over the socket and exits with status 1.
 func Init() {
 	if v := os.Getenv(envForward); v != "" {
 		runForwarder(v) // a container's port forwarder: never returns

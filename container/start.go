@@ -445,7 +445,8 @@ func (c *Container) Launch() error {
 }
 
 // waitExec waits for init's end of the socket to close, which execve does
-// (the descriptor is close-on-exec): EOF means the program runs.
+// (the descriptor is close-on-exec), or a reaping init (Config.Init) once
+// its child runs: EOF means the program runs.
 func waitExec(sock *os.File, id string) error {
 	m, _, err := recvMsg(sock)
 	if errors.Is(err, io.EOF) {

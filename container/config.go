@@ -37,6 +37,49 @@ type Config struct {
 	// signal N) as soon as the program exits (annotation
 	// org.deferio.init, [AnnotationInit]). See runReaper in initreaper.go.
 	Init bool `json:"init,omitempty"`
+	// Network, when set, links the container's new network namespace to
+	// the host with a veth pair (annotation org.deferio.network).
+	Network *Network `json:"network,omitempty"`
+	// Ports are published on the host by a forwarder that sends a PROXY
+	// header (annotation org.deferio.ports).
+	Ports []Port `json:"ports,omitempty"`
+}
+
+// ApplyAnnotations sets the fields the bundle's annotations ask for
+// (Network from [AnnotationNetwork], Ports from [AnnotationPorts] and
+// [AnnotationProxy]) and reports a malformed value. Fields already set
+// are replaced only by an annotation that is present.
+func (c *Config) ApplyAnnotations() error {
+	if c.Spec == nil {
+		return nil
+	}
+	a := c.Spec.Annotations
+	if v, ok := a[AnnotationNetwork]; ok {
+		n, err := ParseNetwork(v)
+		if err != nil {
+			return fmt.Errorf("%w: annotation %s: %w", ErrInvalidConfig, AnnotationNetwork, err)
+		}
+		c.Network = n
+	}
+	proxy := 2
+	if v, ok := a[AnnotationProxy]; ok {
+		var err error
+		if proxy, err = ParseProxy(v); err != nil {
+			return fmt.Errorf("%w: annotation %s: %w", ErrInvalidConfig, AnnotationProxy, err)
+		}
+	}
+	if v, ok := a[AnnotationPorts]; ok {
+		c.Ports = nil
+		for _, s := range strings.Split(v, ",") {
+			p, err := ParsePort(strings.TrimSpace(s))
+			if err != nil {
+				return fmt.Errorf("%w: annotation %s: %w", ErrInvalidConfig, AnnotationPorts, err)
+			}
+			p.Proxy = proxy
+			c.Ports = append(c.Ports, p)
+		}
+	}
+	return nil
 }
 
 // ErrInvalidConfig is wrapped by every error of [Config.Validate].

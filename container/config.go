@@ -46,14 +46,21 @@ type Config struct {
 }
 
 // ApplyAnnotations sets the fields the bundle's annotations ask for
-// (Network from [AnnotationNetwork], Ports from [AnnotationPorts] and
-// [AnnotationProxy]) and reports a malformed value. Fields already set
-// are replaced only by an annotation that is present.
+// (Init from [AnnotationInit], "true" or "false"; Network from
+// [AnnotationNetwork]; Ports from [AnnotationPorts] and [AnnotationProxy])
+// and reports a malformed value. Fields already set are replaced only by
+// an annotation that is present.
 func (c *Config) ApplyAnnotations() error {
 	if c.Spec == nil {
 		return nil
 	}
 	a := c.Spec.Annotations
+	if v, ok := a[AnnotationInit]; ok {
+		if v != "true" && v != "false" {
+			return fmt.Errorf("%w: annotation %s is %q, want true or false", ErrInvalidConfig, AnnotationInit, v)
+		}
+		c.Init = v == "true"
+	}
 	if v, ok := a[AnnotationNetwork]; ok {
 		n, err := ParseNetwork(v)
 		if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 
 	"github.com/deferio/deferio/container"
 )
@@ -20,23 +19,4 @@ func initFlag(fs *flag.FlagSet) func(*container.Config) {
 			}
 		})
 	}
-}
-
-// applyInitAnnotation sets cfg.Init from the bundle's org.deferio.init
-// annotation ([container.AnnotationInit]), "true" or "false".
-func applyInitAnnotation(cfg *container.Config) error {
-	if cfg.Spec == nil {
-		return nil
-	}
-	v, ok := cfg.Spec.Annotations[container.AnnotationInit]
-	switch {
-	case !ok:
-	case v == "true":
-		cfg.Init = true
-	case v == "false":
-		cfg.Init = false
-	default:
-		return fmt.Errorf("%w: annotation %s is %q, want true or false", container.ErrInvalidConfig, container.AnnotationInit, v)
-	}
-	return nil
 }

@@ -32,9 +32,6 @@ func loadBundle(dir string) (container.Config, error) {
 	if err := cfg.ApplyAnnotations(); err != nil {
 		return container.Config{}, err
 	}
-	if err := applyInitAnnotation(&cfg); err != nil {
-		return container.Config{}, err
-	}
 	return cfg, nil
 }
 

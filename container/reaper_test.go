@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -23,16 +22,7 @@ import (
 // kill. It skips (fails when CI=true) when busybox-static is missing.
 func busyboxBundle(t *testing.T, args ...string) (string, *specs.Spec) {
 	t.Helper()
-	bb, err := exec.LookPath("busybox")
-	if err == nil && !static(bb) {
-		err = os.ErrNotExist
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("busybox-static is not installed, and CI=true")
-		}
-		t.Skip("busybox-static is not installed")
-	}
+	bb := staticBusybox(t)
 	dir := t.TempDir()
 	rootfs := filepath.Join(dir, "rootfs")
 	for _, d := range []string{"bin", "dev", "etc", "proc", "sys", "tmp"} {
@@ -40,21 +30,26 @@ func busyboxBundle(t *testing.T, args ...string) (string, *specs.Spec) {
 			t.Fatal(err)
 		}
 	}
-	b, err := os.ReadFile(bb)
-	if err != nil {
+	if err := bundle.AddMultiCall(rootfs, bb, "sh", "sleep", "cat", "echo", "head", "kill", "true", "hostname", "ps"); err != nil {
 		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(rootfs, "bin", "busybox"), b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, app := range []string{"sh", "sleep", "cat", "echo", "head", "kill", "true"} {
-		if err := os.Symlink("busybox", filepath.Join(rootfs, "bin", app)); err != nil {
-			t.Fatal(err)
-		}
 	}
 	spec := bundle.DefaultSpec(args...)
 	spec.Linux.CgroupsPath = fmt.Sprintf("/deferio/test-%d-%d", os.Getpid(), bundleSeq.Add(1))
 	return dir, spec
+}
+
+// staticBusybox returns the static busybox, or skips (fails when
+// CI=true) without one.
+func staticBusybox(t *testing.T) string {
+	t.Helper()
+	bb, err := bundle.StaticBusybox()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%v, and CI=true", err)
+		}
+		t.Skip(err)
+	}
+	return bb
 }
 
 // procStat returns the state letter (R, S, Z ...) and the parent pid of

@@ -5,9 +5,12 @@
 package bundle
 
 import (
+	"debug/elf"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -141,6 +144,56 @@ func BuildRootfs(dir, toybox string) error {
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			return fmt.Errorf("unable to write %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// ErrNoStaticBusybox is wrapped by [StaticBusybox]'s error when this
+// machine has no static busybox.
+var ErrNoStaticBusybox = errors.New("no static busybox (Debian: apt-get install busybox-static)")
+
+// StaticBusybox finds busybox in $PATH and checks that it is statically
+// linked (its ELF file asks for no program interpreter), since a rootfs
+// holds no libc for a dynamic one.
+func StaticBusybox() (string, error) {
+	bb, err := exec.LookPath("busybox")
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrNoStaticBusybox, err)
+	}
+	f, err := elf.Open(bb)
+	if err != nil {
+		return "", fmt.Errorf("%w: %s: %w", ErrNoStaticBusybox, bb, err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return "", fmt.Errorf("%w: %s is dynamically linked", ErrNoStaticBusybox, bb)
+		}
+	}
+	return bb, nil
+}
+
+// AddMultiCall copies a static multi-call binary into the rootfs at dir
+// as /bin/NAME (NAME is path's base name) and points /bin/APPLET at it
+// for each applet, replacing the link an applet had (toybox's sh, say).
+// A toybox rootfs with busybox's sh, sleep and kill added has both
+// toybox's lesson applets and a shell with background jobs.
+func AddMultiCall(dir, path string, applets ...string) error {
+	name := filepath.Base(path)
+	if err := copyFile(path, filepath.Join(dir, "bin", name), 0o755); err != nil {
+		return err
+	}
+	for _, a := range applets {
+		if a == "" || strings.ContainsAny(a, "/.") || a == name {
+			return fmt.Errorf("unable to link applet %q: not a plain name", a)
+		}
+		link := filepath.Join(dir, "bin", a)
+		if err := os.Remove(link); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("unable to replace applet %s: %w", a, err)
+		}
+		if err := os.Symlink(name, link); err != nil {
+			return fmt.Errorf("unable to link applet %s: %w", a, err)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package bundle_test
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,5 +62,42 @@ func TestBuildRootfs(t *testing.T) {
 	}
 	if err := bundle.BuildRootfs(t.TempDir(), "/bin/false"); err == nil {
 		t.Error("BuildRootfs accepted a binary that lists no applets")
+	}
+
+	// A second multi-call binary takes over some applets.
+	rootfs := filepath.Join(dir, "rootfs")
+	if err := bundle.AddMultiCall(rootfs, toybox+"-copy-does-not-exist", "sh"); err == nil {
+		t.Error("AddMultiCall accepted a missing binary")
+	}
+	second := filepath.Join(t.TempDir(), "other")
+	if err := os.Link(toybox, second); err != nil {
+		t.Fatal(err)
+	}
+	if err := bundle.AddMultiCall(rootfs, second, "sh", "sleep"); err != nil {
+		t.Fatal(err)
+	}
+	for app, want := range map[string]string{"sh": "other", "sleep": "other", "ls": "toybox"} {
+		if target, err := os.Readlink(filepath.Join(rootfs, "bin", app)); err != nil || target != want {
+			t.Errorf("/bin/%s -> %q, %v; want %s", app, target, err, want)
+		}
+	}
+	if err := bundle.AddMultiCall(rootfs, second, "../etc/passwd"); err == nil {
+		t.Error("AddMultiCall accepted an applet name with a slash")
+	}
+}
+
+func TestStaticBusybox(t *testing.T) {
+	bb, err := bundle.StaticBusybox()
+	if err != nil {
+		if !errors.Is(err, bundle.ErrNoStaticBusybox) {
+			t.Fatalf("error %v does not wrap ErrNoStaticBusybox", err)
+		}
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%v, and CI=true (.ci/run installs busybox-static)", err)
+		}
+		t.Skip(err)
+	}
+	if out, err := exec.Command(bb, "true").CombinedOutput(); err != nil {
+		t.Errorf("%s true: %v %s", bb, err, out)
 	}
 }

@@ -238,13 +238,17 @@ func (c *Container) destroy() error {
 		errs = append(errs, err)
 	}
 	tracef("destroy: init gone")
-	if err := c.stopForwarder(); err != nil {
-		errs = append(errs, err)
+	if s.ForwarderPid != 0 {
+		if err := c.stopForwarder(); err != nil {
+			errs = append(errs, err)
+		}
+		tracef("destroy: port forwarder stopped")
 	}
 	if s.HostInterface != "" {
 		if err := deleteLink(s.HostInterface); err != nil {
 			errs = append(errs, err)
 		}
+		tracef("destroy: veth %s removed", s.HostInterface)
 	}
 	if c.sock != nil {
 		c.sock.Close()

@@ -35,6 +35,7 @@ func Lessons() []lesson.Lesson {
 		{ID: "container-init-pipe", Topic: "container", Title: "The init pipe and its EOF signal", NeedsRoot: true, Run: needInit(runInitPipe)},
 		{ID: "container-exec-nsenter", Topic: "container", Title: "Why exec joins namespaces before the Go runtime starts", NeedsRoot: true, Run: needInit(runExecNsenter)},
 		{ID: "container-published-ports", Topic: "container", Title: "Published ports: who the server inside sees", NeedsRoot: true, Run: needInit(runPublishedPorts)},
+		{ID: "container-meets-all", Topic: "container", Title: "One container where every topic meets", NeedsRoot: true, Run: needInit(runMeetsAll)},
 	}
 }
 

@@ -3,6 +3,7 @@ package containerlessons_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -32,8 +33,8 @@ func needRoot(t *testing.T) {
 
 func TestLessonsAreValid(t *testing.T) {
 	ls := containerlessons.Lessons()
-	if len(ls) != 5 {
-		t.Fatalf("%d lessons, want 5", len(ls))
+	if len(ls) != 6 {
+		t.Fatalf("%d lessons, want 6", len(ls))
 	}
 	for _, l := range ls {
 		if err := l.Validate(); err != nil {
@@ -58,8 +59,9 @@ func TestWithoutRootPrintsNotes(t *testing.T) {
 	}
 }
 
-// want checks that each line appears in the lesson's output.
-func want(t *testing.T, id string, lines ...string) {
+// want checks that each line appears in the lesson's output, and returns
+// the output.
+func want(t *testing.T, id string, lines ...string) string {
 	t.Helper()
 	needRoot(t)
 	l, err := lesson.Find(containerlessons.Lessons(), id)
@@ -72,6 +74,7 @@ func want(t *testing.T, id string, lines ...string) {
 			t.Errorf("%s: output lacks %q:\n%s", id, w, out)
 		}
 	}
+	return out
 }
 
 func TestNamespacesLesson(t *testing.T) {
@@ -129,5 +132,27 @@ func TestPublishedPortsLesson(t *testing.T) {
 	out, err := exec.Command("iptables", "-t", "nat", "-S", "PREROUTING").CombinedOutput()
 	if err != nil || strings.Contains(string(out), "dvlc") {
 		t.Errorf("iptables after the lesson: %v\n%s", err, out)
+	}
+}
+
+func TestMeetsAllLesson(t *testing.T) {
+	out := want(t, "container-meets-all",
+		"start: veth HOSTIF/eth0 configured\n  destroy: init gone\n  destroy: veth HOSTIF removed\n  destroy: cgroup removed\n  destroy: state removed",
+		"bind: address already in use",
+		"$ left behind\n  nothing: no state, no cgroup, no interface",
+		"kernel=10.215.0.1:PORT client=10.214.0.2:CLIENTPORT header=v2 read=6",
+		"PID 1: nsinit init\n  sleep 60\n  zombies: 0",
+		"rx bytes > 0: true",
+		"exit status 143 (128 + SIGTERM)",
+		"$ after delete, left behind\n  nothing: no state, no cgroup, no interface",
+	)
+	// The counted bytes must equal the bytes written.
+	i := strings.Index(out, "stdout+stderr counted: ")
+	if i < 0 {
+		t.Fatalf("no counts in:\n%s", out)
+	}
+	var counted, file int
+	if _, err := fmt.Sscanf(out[i:], "stdout+stderr counted: %d bytes; in the file: %d bytes", &counted, &file); err != nil || counted != file || counted == 0 {
+		t.Errorf("counted %d, file %d (%v)", counted, file, err)
 	}
 }

@@ -8,27 +8,17 @@ import (
 	"github.com/deferio/deferio/container/criu"
 )
 
-// The help of checkpoint and restore names their flags: verbHelp prints
-// the verb's args and help, not the flag set.
 const (
 	checkpointArgs = "--image-path DIR [--leave-running] [--tcp-established] [--ext-unix-sk] ID"
-	checkpointHelp = "save the container's processes into DIR with CRIU; it is stopped after\n" +
-		"           --image-path DIR   where CRIU writes its images and dump.log (made if missing)\n" +
-		"           --leave-running    keep the container running (or paused) after the dump\n" +
-		"           --tcp-established  save established TCP connections\n" +
-		"           --ext-unix-sk      allow unix sockets connected outside the container"
-	restoreArgs = "--image-path DIR [--bundle DIR] [--tcp-established] [--ext-unix-sk] ID"
-	restoreHelp = "make a running container ID from CRIU images and a bundle\n" +
-		"           --image-path DIR   the images a checkpoint wrote\n" +
-		"           --bundle DIR       config.json and rootfs (default .)\n" +
-		"           --tcp-established  restore established TCP connections\n" +
-		"           --ext-unix-sk      allow unix sockets connected outside the container"
+	checkpointHelp = "save the container's processes into DIR with CRIU; it is stopped after, unless --leave-running"
+	restoreArgs    = "--image-path DIR [--bundle DIR] [--tcp-established] [--ext-unix-sk] ID"
+	restoreHelp    = "make a running container ID from CRIU images and a bundle"
 )
 
 // criuFlags are the CRIU options both verbs take.
 func criuFlags(fs *flag.FlagSet) (image *string, opts *criu.Options) {
 	opts = &criu.Options{}
-	image = fs.String("image-path", "", "the directory of CRIU's images")
+	image = fs.String("image-path", "", "the directory of CRIU's images and logs (a checkpoint makes it if missing)")
 	fs.BoolVar(&opts.TCPEstablished, "tcp-established", false, "checkpoint and restore established TCP connections")
 	fs.BoolVar(&opts.ExternalUnixSockets, "ext-unix-sk", false, "allow unix sockets connected to processes outside the container")
 	return image, opts

@@ -33,8 +33,8 @@ func needCriu(t *testing.T) (string, bool) {
 // flag, on stdout with status 0, for VERB --help, VERB -h and help VERB.
 func TestCheckpointRestoreHelp(t *testing.T) {
 	want := map[string][]string{
-		"checkpoint": {"usage: nsinit [--root DIR] [--trace] checkpoint --image-path DIR", "--leave-running", "--tcp-established", "--ext-unix-sk", "CRIU"},
-		"restore":    {"usage: nsinit [--root DIR] [--trace] restore --image-path DIR", "--bundle DIR", "--tcp-established", "--ext-unix-sk", "CRIU"},
+		"checkpoint": {"usage: nsinit [--root DIR] [--trace] checkpoint --image-path DIR", "\nflags:\n", "\n  -image-path string", "\n  -leave-running", "\n  -tcp-established", "\n  -ext-unix-sk", "CRIU"},
+		"restore":    {"usage: nsinit [--root DIR] [--trace] restore --image-path DIR", "\nflags:\n", "\n  -bundle string", "\n  -tcp-established", "\n  -ext-unix-sk", "CRIU"},
 	}
 	for name, wants := range want {
 		for _, args := range [][]string{{name, "--help"}, {name, "-h"}, {"help", name}} {

@@ -16,13 +16,26 @@
 //	kill ID [SIGNAL]          signal its init (default SIGTERM)
 //	delete [--force] ID       remove it (--force: kill it first, in any state)
 //	run [-t] --bundle DIR ID  create and start, wait, delete; exits with its status
+//	                          (--trace-io: print the bytes each stdio stream moved)
 //	list                      one line per container
 //	ps ID                     the pids in its cgroup
+//
+// run and create also take:
+//
+//	--network addr=CIDR,host=CIDR[,gw=IP][,mtu=N]   a veth pair to the host
+//	-p [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp]        publish a port (repeatable) through a
+//	                          forwarder that sends a PROXY header (--proxy-protocol
+//	                          none|v1|v2, default v2), so the server sees the real client
+//	--init                    PID 1 is a reaping init that runs the program, forwards
+//	                          signals and exits with its status (like docker run --init)
+//
+// and a bundle can ask for the same with the annotations org.deferio.network,
+// org.deferio.ports, org.deferio.ports.proxy and org.deferio.init.
 //
 // Through its cgroup:
 //
 //	pause ID / resume ID      freeze and thaw it (unpause is resume)
-//	stats [--json] ID         its cpu, memory and pids counters
+//	stats [--json] ID         its cpu, memory and pids counters and each interface's
 //	update [--memory N] [--pids-limit N] [--cpu-*] [-r FILE] ID
 //	oom ID                    a line per OOM kill, until it stops
 //	events [--interval D] [--stats] ID   stats and OOM events as JSON lines
@@ -99,18 +112,18 @@ type globals struct {
 
 func verbs() []verb {
 	return append([]verb{
-		{"create", "--bundle DIR [--console-socket PATH] [--pid-file FILE] ID", "set a container up; its init waits until start", false, cmdCreate},
+		{"create", "--bundle DIR [--console-socket PATH] [--pid-file FILE] [--network SPEC] [-p PORTS] [--init] ID", "set a container up; its init waits until start", false, cmdCreate},
 		{"start", "ID", "let a created container run its program", false, cmdStart},
 		{"state", "[ID]", "print the OCI state of one container, or of all", false, cmdState},
 		{"kill", "ID [SIGNAL]", "send SIGNAL (default SIGTERM) to the container's init", false, cmdKill},
 		{"delete", "[--force] ID", "remove a stopped container (--force: kill it first, in any state)", false, cmdDelete},
-		{"run", "[-t] --bundle DIR ID", "create, start, wait and delete; exit with the program's status", false, cmdRun},
+		{"run", "[-t] --bundle DIR [--network SPEC] [-p PORTS] [--init] [--trace-io] ID", "create, start, wait and delete; exit with the program's status", false, cmdRun},
 		{"list", "", "list containers", false, cmdList},
 		{"ps", "ID", "list the pids in the container's cgroup", false, cmdPs},
 		{"checkpoint", checkpointArgs, checkpointHelp, false, cmdCheckpoint},
 		{"restore", restoreArgs, restoreHelp, false, cmdRestore},
 		{"config", "[--bundle DIR] [ARGS...]", "write the default config.json", false, cmdConfig},
-		{"exec", "[-t] [--config FILE] [--id ID] [--user U[:G]] [--cwd DIR] [--env K=V] [CMD...]", "run a process in a running container, or a new one", false, cmdExec},
+		{"exec", "[-t] [--config FILE] [--id ID] [--user U[:G]] [--cwd DIR] [--env K=V] [--trace-io] [CMD...]", "run a process in a running container, or a new one", false, cmdExec},
 		{"bundle", "--toybox FILE DIR [ARGS...]", "build a bundle (rootfs and config.json) from toybox", false, cmdBundle},
 		{"lessons", "[-list]", "print every container lesson", false, cmdLessons},
 		{"lesson", "ID", "print one lesson", false, cmdLesson},
@@ -222,6 +235,26 @@ func isHelpFlag(arg string) bool { return arg == "-h" || arg == "-help" || arg =
 // verbHelp prints one verb's usage and what it does.
 func verbHelp(w io.Writer, v verb) {
 	fmt.Fprintf(w, "usage: nsinit [--root DIR] [--trace] %s %s\n\n%s\n", v.name, v.args, v.help)
+	if flags := verbFlags(v); flags != "" {
+		fmt.Fprintf(w, "\nflags:\n%s", flags)
+	}
+}
+
+// verbFlags returns the flags a verb defines, as flag.PrintDefaults
+// prints them, by running the verb with -h: each verb parses its flags
+// before anything else, and one that takes none fails to load a
+// container from a state root that does not exist, so nothing is done.
+func verbFlags(v verb) string {
+	if v.hidden {
+		return ""
+	}
+	var b strings.Builder
+	g := &globals{root: "/nonexistent/nsinit-help", stdout: io.Discard, stderr: &b}
+	if err := v.run(context.Background(), g, []string{"-h"}); !errors.Is(err, flag.ErrHelp) {
+		return ""
+	}
+	_, defaults, _ := strings.Cut(b.String(), "\n") // after "Usage of nsinit VERB:"
+	return defaults
 }
 
 // newFlags returns a verb's flag set; parse errors become usage errors.

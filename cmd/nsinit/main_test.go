@@ -154,6 +154,21 @@ func TestHelp(t *testing.T) {
 			}
 		}
 	}
+	// A verb's help lists its flags, each once.
+	for verb, flags := range map[string][]string{
+		"run":    {"-bundle", "-network", "-publish", "-proxy-protocol", "-init", "-trace-io", "-tty"},
+		"create": {"-bundle", "-network", "-publish", "-init", "-pid-file", "-console-socket"},
+		"exec":   {"-config", "-user", "-env", "-trace-io"},
+		"stats":  {"-json"},
+	} {
+		var out bytes.Buffer
+		mainStatus(context.Background(), []string{"help", verb}, &out, &out)
+		for _, f := range flags {
+			if n := strings.Count(out.String(), "\n  "+f+" ") + strings.Count(out.String(), "\n  "+f+"\n") + strings.Count(out.String(), "\n  "+f+"\t"); n != 1 {
+				t.Errorf("help %s lists %s %d times:\n%s", verb, f, n, out.String())
+			}
+		}
+	}
 	var out, errb bytes.Buffer
 	if code := mainStatus(context.Background(), []string{"help", "nope"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), `unknown verb "nope"`) {
 		t.Errorf("help nope: status %d, stderr %q; want 2 naming the verb", code, errb.String())

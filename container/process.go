@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"syscall"
 
+	"github.com/deferio/deferio/procx"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -45,23 +46,32 @@ type Process struct {
 // exit code, or 128+N when signal N killed it. Only the runtime process
 // that started it may wait for it; another one gets an error.
 func (p *Process) Wait() (int, error) {
+	st, err := p.WaitStatus()
+	if err != nil {
+		return -1, err
+	}
+	if st.Signaled {
+		return 128 + int(st.Signal), nil
+	}
+	return st.Code, nil
+}
+
+// WaitStatus is Wait with the whole status, as package procx explains
+// it: how the process ended (code, or signal and core dump) and what it
+// used (CPU time, peak RSS), as wait4(2) reported them.
+func (p *Process) WaitStatus() (procx.Status, error) {
 	if p.cmd == nil || p.cmd.Process == nil {
-		return -1, errors.New("unable to wait: the process was not started by this runtime process")
+		return procx.Status{Code: -1}, errors.New("unable to wait: the process was not started by this runtime process")
 	}
-	err := p.cmd.Wait()
-	p.relay.wait()
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		return -1, fmt.Errorf("unable to wait for process %d: %w", p.Pid, err)
+	if p.cmd.ProcessState == nil {
+		err := p.cmd.Wait()
+		p.relay.wait()
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			return procx.Status{Code: -1}, fmt.Errorf("unable to wait for process %d: %w", p.Pid, err)
+		}
 	}
-	ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if !ok {
-		return p.cmd.ProcessState.ExitCode(), nil
-	}
-	if ws.Signaled() {
-		return 128 + int(ws.Signal()), nil
-	}
-	return ws.ExitStatus(), nil
+	return procx.StatusOf(p.cmd.ProcessState), nil
 }
 
 // Signal sends sig to the process.

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/deferio/deferio/container"
@@ -161,5 +162,64 @@ func TestDeviceModes(t *testing.T) {
 	r := runContainer(t, stateRoot(t), "devmode", container.Config{Bundle: dir, Spec: spec})
 	if !strings.HasPrefix(r.stdout, "Dcrw-rw---- ") {
 		t.Errorf("ls -l /dev/fuse = %q, want mode crw-rw----; stderr %s", r.stdout, r.stderr)
+	}
+}
+
+// TestWaitStatus reads how a container's process ended through procx:
+// its exit code and the CPU and memory it used. A second call returns the
+// same status.
+func TestWaitStatus(t *testing.T) {
+	needRoot(t)
+	for _, tc := range []struct {
+		script string
+		want   string
+		code   int
+	}{
+		{"exit 3", "exit code 3", 3},
+		// As PID 1 the shell would be immune to its own SIGKILL: under
+		// Init it is not PID 1, and init passes its death on as 128+9.
+		{"head -c 1000000 /dev/zero >/dev/null; kill -KILL $$", "exit code 137", 137},
+	} {
+		dir, spec := busyboxBundle(t, "sh", "-c", tc.script)
+		c, err := container.Create(stateRoot(t), "waitstatus", container.Config{Bundle: dir, Spec: spec, Init: tc.code == 137})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.ForceDestroy() })
+		p := &container.Process{}
+		if err := c.Run(p); err != nil {
+			t.Fatal(err)
+		}
+		st, err := p.WaitStatus()
+		if err != nil || st.String() != tc.want || st.MaxRSS <= 0 {
+			t.Errorf("%q: WaitStatus = %v (%s), %v; want %s and a peak RSS", tc.script, st, st.Usage(), err, tc.want)
+		}
+		if code, err := p.Wait(); err != nil || code != tc.code {
+			t.Errorf("%q: Wait after WaitStatus = %d, %v; want %d", tc.script, code, err, tc.code)
+		}
+		if err := c.Destroy(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Killed from the host, PID 1 dies by the signal.
+	dir, spec := busyboxBundle(t, "sleep", "30")
+	c, err := container.Create(stateRoot(t), "waitstatus-kill", container.Config{Bundle: dir, Spec: spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.ForceDestroy() })
+	p := &container.Process{}
+	if err := c.Run(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	st, err := p.WaitStatus()
+	if err != nil || !st.Signaled || st.Signal != syscall.SIGKILL || st.String() != "killed by SIGKILL" {
+		t.Errorf("after SIGKILL: %v, %v", st, err)
+	}
+	if code, _ := p.Wait(); code != 137 {
+		t.Errorf("Wait after SIGKILL = %d, want 137", code)
 	}
 }

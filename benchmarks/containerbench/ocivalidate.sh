@@ -8,7 +8,26 @@
 set -eu
 rt=${1:?usage: ocivalidate.sh /absolute/path/to/runtime}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# A program can leave mounts behind under $work (runc does, with
+# linux_rootfs_propagation: a shared rootfs propagates the container's
+# mounts back to the host). Removing $work must never walk into them: a
+# bind mount of a host directory would be emptied. So unmount what is left
+# under $work, deepest first, until nothing is, then remove $work without
+# crossing into another file system.
+cleanup() {
+	cd /
+	for _ in 1 2 3 4 5; do
+		left=$(awk -v w="$work/" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+		[ -z "$left" ] && break
+		for m in $left; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
+	done
+	if awk -v w="$work/" 'index($5, w) == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; then
+		echo "ocivalidate: mounts remain under $work; not removing it" >&2
+		return
+	fi
+	rm -rf --one-file-system "$work"
+}
+trap cleanup EXIT
 cd "$work"
 printf 'module rtv\n\ngo 1.26.0\n' > go.mod
 export GOFLAGS=-mod=mod

@@ -121,3 +121,16 @@ func reaperExitCode(st procx.Status) int {
 	}
 	return st.Code
 }
+
+// Zombies lists (host pids) the container's processes that have exited
+// but were not waited for by their parent in the container, as
+// [procx.Zombies] finds them. Under a program that never calls wait as
+// PID 1, an orphan's zombie stays until the container ends; with
+// [Config.Init] init reaps it.
+func (c *Container) Zombies() ([]int, error) {
+	pids, err := c.Processes()
+	if err != nil {
+		return nil, err
+	}
+	return procx.Zombies(pids)
+}

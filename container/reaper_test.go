@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -52,43 +50,16 @@ func staticBusybox(t *testing.T) string {
 	return bb
 }
 
-// procStat returns the state letter (R, S, Z ...) and the parent pid of
-// /proc/PID/stat, or "" when the process is gone.
-func procStat(pid int) (state string, ppid int) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return "", 0
-	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 2 {
-		return "", 0
-	}
-	ppid, _ = strconv.Atoi(f[1])
-	return f[0], ppid
-}
-
 // zombies returns the live processes of c's cgroup and the zombies among
-// their children. A zombie has left its cgroup (cgroup.procs no longer
-// lists it), so they are found by their parent in /proc.
+// their children.
 func zombies(t *testing.T, c *container.Container) (pids, zs []int) {
 	t.Helper()
 	pids, err := c.Processes()
 	if err != nil {
 		t.Fatalf("Processes: %v", err)
 	}
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if st, ppid := procStat(pid); st == "Z" && slices.Contains(pids, ppid) {
-			zs = append(zs, pid)
-		}
+	if zs, err = c.Zombies(); err != nil {
+		t.Fatalf("Zombies: %v", err)
 	}
 	return pids, zs
 }

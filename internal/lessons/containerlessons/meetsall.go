@@ -205,9 +205,7 @@ func containerProcs(c *container.Container) ([]string, int) {
 		return []string{err.Error()}, 0
 	}
 	var out []string
-	in := map[int]bool{}
 	for _, pid := range pids {
-		in[pid] = true
 		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 		status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 		cmd := strings.TrimSpace(strings.ReplaceAll(string(cmdline), "\x00", " "))
@@ -219,22 +217,11 @@ func containerProcs(c *container.Container) ([]string, int) {
 		out = append(out, cmd)
 	}
 	slices.Sort(out)
-	zombies := 0
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(f) > 1 && f[0] == "Z" {
-			if ppid, _ := strconv.Atoi(f[1]); in[ppid] {
-				zombies++
-			}
-		}
+	zs, err := c.Zombies()
+	if err != nil {
+		return append(out, err.Error()), 0
 	}
-	return out, zombies
+	return out, len(zs)
 }
 
 // leftBehind lists what a container may leave on the host: its state

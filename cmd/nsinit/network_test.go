@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -59,13 +60,15 @@ func netLeftovers(t *testing.T, root, id, hostIf string, port int) []string {
 
 // TestKillRuntimeDuringCreateWithNetwork kills `nsinit create` with a
 // veth pair and a published port at several points of its work; delete
-// --force must then leave no interface, listener, forwarder, cgroup or
-// state.
+// --force must then leave no interface (and so no route), listener,
+// forwarder, cgroup, mount or state. nsinit adds no iptables rules.
 func TestKillRuntimeDuringCreateWithNetwork(t *testing.T) {
 	needRoot(t)
 	bin, _ := binaries(t)
 	dir := makeBundleSpec(t, bundle.DefaultSpec("sleep", "60"))
 	root := t.TempDir()
+	watched := []string{dir, root, "/sys/fs/cgroup"}
+	mounts := hostMounts(t, watched...)
 	delays := []time.Duration{0, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond, 15 * time.Millisecond,
 		20 * time.Millisecond, 30 * time.Millisecond, 45 * time.Millisecond, 70 * time.Millisecond, 300 * time.Millisecond}
 	for i, d := range delays {
@@ -96,6 +99,9 @@ func TestKillRuntimeDuringCreateWithNetwork(t *testing.T) {
 		if len(left) != 0 {
 			t.Errorf("killed after %v: left behind %v (state before delete: %q)", d, left, out)
 		}
+	}
+	if after := hostMounts(t, watched...); !slices.Equal(after, mounts) {
+		t.Errorf("the host's mount table changed:\nbefore:\n%s\nafter:\n%s", strings.Join(mounts, "\n"), strings.Join(after, "\n"))
 	}
 }
 

@@ -1,0 +1,213 @@
+package realtrace
+
+import (
+	"bytes"
+	"debug/elf"
+	"debug/gosym"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// funcdataOpenCodedDeferInfo is abi.FUNCDATA_OpenCodedDeferInfo: two
+// uvarints, the offsets below the frame's varp of deferBits and of the
+// first closure slot.
+const funcdataOpenCodedDeferInfo = 4
+
+// A goFunc is one function of the binary's pclntab.
+type goFunc struct {
+	name       string
+	entry, end uint64
+	pcsp       uint32 // offset of its pc-to-SP-delta table in pctab
+	openCoded  bool   // it has FUNCDATA_OpenCodedDeferInfo
+	bitsOffset uint32 // deferBits is at varp-bitsOffset
+}
+
+// goBinary is what the tracer reads from the program's ELF file: the
+// functions (from the runtime's own table, .gopclntab, as the runtime
+// reads it in runtime/symtab.go), the text and the probes' layout.
+type goBinary struct {
+	f           *elf.File
+	funcs       []goFunc // sorted by entry
+	funcnametab []byte
+	pctab       []byte
+	layout      layout
+	lines       *gosym.Table
+}
+
+// layout is runtime.deferTraceLayout, written by the probes' file.
+type layout struct {
+	gDefer, gGoid, deferLink uint64
+}
+
+func openBinary(path string) (*goBinary, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("unable to read the program's ELF file: %w", err)
+	}
+	b := &goBinary{f: f}
+	if f.Machine != elf.EM_X86_64 {
+		f.Close()
+		return nil, fmt.Errorf("unable to trace a %v program: the tracer decodes amd64 code only", f.Machine)
+	}
+	if err := b.readPclntab(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("unable to read the program's function table: %w", err)
+	}
+	if err := b.readLayout(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *goBinary) Close() error { return b.f.Close() }
+
+// symbol returns the address of the named symbol.
+func (b *goBinary) symbol(name string) (uint64, error) {
+	syms, err := b.f.Symbols()
+	if err != nil {
+		return 0, err
+	}
+	for _, s := range syms {
+		if s.Name == name {
+			return s.Value, nil
+		}
+	}
+	return 0, fmt.Errorf("no symbol %s", name)
+}
+
+// read returns n bytes at virtual address addr, from the section that
+// holds them.
+func (b *goBinary) read(addr uint64, n int) ([]byte, error) {
+	for _, s := range b.f.Sections {
+		if s.Type == elf.SHT_NOBITS || addr < s.Addr || addr+uint64(n) > s.Addr+s.Size {
+			continue
+		}
+		buf := make([]byte, n)
+		if _, err := s.ReadAt(buf, int64(addr-s.Addr)); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return nil, fmt.Errorf("no section holds %#x", addr)
+}
+
+func (b *goBinary) readPclntab() error {
+	sec := b.f.Section(".gopclntab")
+	if sec == nil {
+		return errors.New("no .gopclntab section")
+	}
+	tab, err := sec.Data()
+	if err != nil {
+		return err
+	}
+	le := binary.LittleEndian
+	if len(tab) < 72 || le.Uint32(tab) != 0xFFFFFFF1 || tab[7] != 8 {
+		return errors.New("not a Go 1.20+ 64-bit pclntab")
+	}
+	word := func(i int) uint64 { return le.Uint64(tab[8+8*i:]) }
+	nfunc := int(word(0))
+	b.funcnametab = tab[word(3):]
+	b.pctab = tab[word(6):]
+	pcln := tab[word(7):]
+	text, err := b.symbol("runtime.text")
+	if err != nil {
+		return err
+	}
+	gofunc, err := b.symbol("go:func.*")
+	if err != nil {
+		return err
+	}
+	if b.lines, err = gosym.NewTable(nil, gosym.NewLineTable(tab, text)); err != nil {
+		return err
+	}
+	for i := 0; i < nfunc; i++ {
+		entryOff, funcOff := le.Uint32(pcln[8*i:]), le.Uint32(pcln[8*i+4:])
+		next := le.Uint32(pcln[8*(i+1):])
+		fn := pcln[funcOff:]
+		g := goFunc{name: b.name(int32(le.Uint32(fn[4:]))), entry: text + uint64(entryOff), end: text + uint64(next), pcsp: le.Uint32(fn[16:])}
+		npcdata, nfuncdata := le.Uint32(fn[28:]), fn[43]
+		if nfuncdata > funcdataOpenCodedDeferInfo {
+			off := le.Uint32(fn[44+4*npcdata+4*funcdataOpenCodedDeferInfo:])
+			if off != ^uint32(0) {
+				data, err := b.read(gofunc+uint64(off), 10)
+				if err != nil {
+					return fmt.Errorf("the open-coded defer info of %s: %w", g.name, err)
+				}
+				v, n := binary.Uvarint(data)
+				if n <= 0 {
+					return fmt.Errorf("the open-coded defer info of %s is not a uvarint", g.name)
+				}
+				g.openCoded, g.bitsOffset = true, uint32(v)
+			}
+		}
+		b.funcs = append(b.funcs, g)
+	}
+	sort.Slice(b.funcs, func(i, j int) bool { return b.funcs[i].entry < b.funcs[j].entry })
+	return nil
+}
+
+// name returns the function name at nameOff in funcnametab.
+func (b *goBinary) name(nameOff int32) string {
+	if nameOff <= 0 || int(nameOff) >= len(b.funcnametab) {
+		return ""
+	}
+	s := b.funcnametab[nameOff:]
+	if i := bytes.IndexByte(s, 0); i >= 0 {
+		s = s[:i]
+	}
+	return string(s)
+}
+
+// funcAt returns the function that holds pc.
+func (b *goBinary) funcAt(pc uint64) *goFunc {
+	i := sort.Search(len(b.funcs), func(i int) bool { return b.funcs[i].end > pc })
+	if i < len(b.funcs) && b.funcs[i].entry <= pc {
+		return &b.funcs[i]
+	}
+	return nil
+}
+
+// spDelta returns the SP delta of f at pc (the size of the frame pushed
+// so far, return address included), from its pcsp table as
+// runtime.pcvalue decodes it.
+func (b *goBinary) spDelta(f *goFunc, pc uint64) (int32, error) {
+	p := b.pctab[f.pcsp:]
+	val, at := int32(-1), f.entry
+	for first := true; ; first = false {
+		uv, n := binary.Uvarint(p)
+		if n <= 0 || (uv == 0 && !first) {
+			return 0, fmt.Errorf("no SP delta for %#x in %s", pc, f.name)
+		}
+		val += int32(-(uv & 1) ^ (uv >> 1))
+		p = p[n:]
+		pcd, n := binary.Uvarint(p)
+		if n <= 0 {
+			return 0, fmt.Errorf("a bad pcsp table in %s", f.name)
+		}
+		p = p[n:]
+		at += pcd
+		if pc < at {
+			return val, nil
+		}
+	}
+}
+
+func (b *goBinary) readLayout() error {
+	addr, err := b.symbol("runtime.deferTraceLayout")
+	if err != nil {
+		return fmt.Errorf("unable to find the probes in the program (was it built with the probed runtime?): %w", err)
+	}
+	data, err := b.read(addr, 32)
+	if err != nil {
+		return fmt.Errorf("unable to read the probes' layout: %w", err)
+	}
+	le := binary.LittleEndian
+	if le.Uint64(data) != 0xdefe12ace {
+		return errors.New("unable to read the probes' layout: a bad magic number")
+	}
+	b.layout = layout{gDefer: le.Uint64(data[8:]), gGoid: le.Uint64(data[16:]), deferLink: le.Uint64(data[24:])}
+	return nil
+}

@@ -1,0 +1,224 @@
+package realtrace
+
+import (
+	"encoding/binary"
+	"fmt"
+	"path/filepath"
+
+	"github.com/deferio/deferio/defer/chain"
+)
+
+// recordSize is the size of runtime.dtRecord (probes.go.txt).
+const recordSize = 48
+
+// Record kinds: the probes' (probes.go.txt), then the tracer's own for
+// the deferBits stores it watches.
+const (
+	dtDeferProc = iota + 1
+	dtDeferProcStack
+	dtDeferReturn
+	dtRunOpen
+	dtRunLinked
+	dtFreeDefer
+	dtPanic
+	dtRecover
+	dtRecovery
+	dtGoexit
+	dtExit
+	dtCrash
+	dtOpenDefer
+	dtOpenExit
+)
+
+// Record flags (probes.go.txt).
+const (
+	flHeap       = 1
+	flAccepted   = 2
+	flByPanic    = 4
+	flByGoexit   = 8
+	flByDeferRet = 16
+)
+
+var recordKinds = map[uint8]chain.EventKind{
+	dtDeferProc: chain.EvDeferProc, dtDeferProcStack: chain.EvDeferProcStack,
+	dtDeferReturn: chain.EvDeferReturn, dtRunOpen: chain.EvRunDefer, dtRunLinked: chain.EvRunDefer,
+	dtFreeDefer: chain.EvFreeDefer, dtPanic: chain.EvPanic, dtRecover: chain.EvRecover,
+	dtRecovery: chain.EvRecovery, dtGoexit: chain.EvGoexit, dtExit: chain.EvExit, dtCrash: chain.EvCrash,
+	dtOpenDefer: chain.EvOpenDefer, dtOpenExit: chain.EvOpenExit,
+}
+
+// record is one decoded probe record.
+type record struct {
+	kind, flags   uint8
+	slot          int8
+	before, after uint8
+	listLen       int
+	depth         int32
+	goid          uint32
+	pc, sp, rec   uint64
+	nameOff       int32
+}
+
+func decodeRecord(b []byte) record {
+	le := binary.LittleEndian
+	return record{kind: b[0], flags: b[1], slot: int8(b[2]), before: b[3], after: b[4],
+		listLen: int(le.Uint16(b[6:])), depth: int32(le.Uint32(b[8:])), goid: le.Uint32(b[12:]),
+		pc: le.Uint64(b[16:]), sp: le.Uint64(b[24:]), rec: le.Uint64(b[32:]), nameOff: int32(le.Uint32(b[40:]))}
+}
+
+// decoder turns records into events: it names records and frames with
+// small IDs and keeps each goroutine's list, as the model does.
+type decoder struct {
+	p       *Program
+	sites   map[int][]Strategy // defer statements by line
+	recIDs  map[uint64]int
+	frames  map[string]int
+	gids    map[uint32]int
+	lists   map[uint32][]int
+	heap    map[int]bool
+	lastDep map[string]int
+}
+
+// decode returns the events of the records, those of package main's
+// frames only unless all.
+func (p *Program) decode(raw []byte, strategies []Strategy, all bool) []chain.Event {
+	d := &decoder{p: p, sites: map[int][]Strategy{}, recIDs: map[uint64]int{}, frames: map[string]int{},
+		gids: map[uint32]int{1: 0}, lists: map[uint32][]int{}, heap: map[int]bool{}, lastDep: map[string]int{}}
+	for _, s := range strategies {
+		d.sites[s.Line] = append(d.sites[s.Line], s)
+	}
+	var events []chain.Event
+	for off := 0; off+recordSize <= len(raw); off += recordSize {
+		r := decodeRecord(raw[off : off+recordSize])
+		e, ok := d.event(r)
+		if !ok || (!all && !isMain(e.Func)) {
+			continue
+		}
+		e.Seq = len(events) + 1
+		events = append(events, e)
+	}
+	return events
+}
+
+func (d *decoder) event(r record) (chain.Event, bool) {
+	kind, ok := recordKinds[r.kind]
+	if !ok {
+		return chain.Event{}, false
+	}
+	name := d.p.bin.name(r.nameOff)
+	if name == "" {
+		if f := d.p.bin.funcAt(r.pc); f != nil {
+			name = f.name
+		}
+	}
+	e := chain.Event{Kind: kind, Func: name, Slot: -1, G: d.gid(r.goid)}
+	e.Depth = int(r.depth)
+	if r.depth < 0 {
+		e.Depth = d.lastDep[name]
+	}
+	d.lastDep[name] = e.Depth
+	key := fmt.Sprintf("%d/%#x/%s", r.goid, r.sp, name)
+	if d.frames[key] == 0 {
+		d.frames[key] = len(d.frames) + 1
+	}
+	e.Frame = d.frames[key]
+	if r.rec != 0 {
+		if d.recIDs[r.rec] == 0 {
+			d.recIDs[r.rec] = len(d.recIDs) + 1
+		}
+		e.Record = d.recIDs[r.rec]
+		e.Heap = r.flags&flHeap != 0
+		d.heap[e.Record] = e.Heap
+	}
+	switch r.kind {
+	case dtDeferProc, dtDeferProcStack, dtOpenDefer:
+		e.Site = d.site(r.pc, r.kind == dtDeferProc || r.kind == dtDeferProcStack)
+	}
+	switch r.kind {
+	case dtOpenDefer, dtOpenExit, dtRunOpen:
+		e.Slot, e.BitsBefore, e.BitsAfter = int(r.slot), r.before, r.after
+	}
+	e.Detail = detail(r, name)
+	e.Chain = d.list(r, e.Record)
+	return e, true
+}
+
+// list updates and returns the goroutine's defer list after the step,
+// with the length the runtime reported (records pushed before the first
+// probe, or by deferrangefunc, have ID 0).
+func (d *decoder) list(r record, id int) []int {
+	l := d.lists[r.goid]
+	switch r.kind {
+	case dtDeferProc, dtDeferProcStack:
+		l = append([]int{id}, l...)
+	case dtFreeDefer:
+		for i, x := range l {
+			if x == id {
+				l = append(append([]int{}, l[:i]...), l[i+1:]...)
+				break
+			}
+		}
+	}
+	for len(l) > r.listLen {
+		l = l[:len(l)-1]
+	}
+	for len(l) < r.listLen {
+		l = append(l, 0)
+	}
+	d.lists[r.goid] = l
+	return l
+}
+
+func (d *decoder) gid(goid uint32) int {
+	if id, ok := d.gids[goid]; ok {
+		return id
+	}
+	d.gids[goid] = len(d.gids) + 1
+	return d.gids[goid]
+}
+
+// site returns "main.go:LINE:COL" of the defer statement at pc (after a
+// call, the return address: the call's line is that of pc-1).
+func (d *decoder) site(pc uint64, afterCall bool) string {
+	if afterCall {
+		pc--
+	}
+	file, line, _ := d.p.bin.lines.PCToLine(pc)
+	if file == "" {
+		return ""
+	}
+	file = filepath.Base(file)
+	if ss := d.sites[line]; len(ss) == 1 && file == "main.go" {
+		return fmt.Sprintf("%s:%d:%d", file, line, ss[0].Col)
+	}
+	return fmt.Sprintf("%s:%d", file, line)
+}
+
+func detail(r record, name string) string {
+	loop := "gopanic"
+	switch {
+	case r.flags&flByGoexit != 0:
+		loop = "Goexit"
+	case r.flags&flByDeferRet != 0:
+		loop = "deferreturn"
+	}
+	switch r.kind {
+	case dtRunOpen:
+		return loop + ": open-coded slot"
+	case dtRunLinked:
+		return loop + ": linked record"
+	case dtRecover:
+		if r.flags&flAccepted != 0 {
+			return "stops the panic"
+		}
+		return "returns nil (no panic it may stop)"
+	case dtRecovery:
+		return "resume at " + name + "'s deferreturn"
+	case dtFreeDefer:
+		if r.flags&flHeap != 0 {
+			return "heap record back to the pools"
+		}
+		return "stack record unlinked"
+	}
+	return ""
+}

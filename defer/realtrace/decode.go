@@ -37,6 +37,7 @@ const (
 	flByPanic    = 4
 	flByGoexit   = 8
 	flByDeferRet = 16
+	flElided     = 32 // the tracer's: the compiler dropped this store
 )
 
 var recordKinds = map[uint8]chain.EventKind{
@@ -73,7 +74,6 @@ type decoder struct {
 	sites   map[int][]Strategy // defer statements by line
 	recIDs  map[uint64]int
 	frames  map[string]int
-	gids    map[uint32]int
 	lists   map[uint32][]int
 	heap    map[int]bool
 	lastDep map[string]int
@@ -83,7 +83,7 @@ type decoder struct {
 // frames only unless all.
 func (p *Program) decode(raw []byte, strategies []Strategy, all bool) []chain.Event {
 	d := &decoder{p: p, sites: map[int][]Strategy{}, recIDs: map[uint64]int{}, frames: map[string]int{},
-		gids: map[uint32]int{1: 0}, lists: map[uint32][]int{}, heap: map[int]bool{}, lastDep: map[string]int{}}
+		lists: map[uint32][]int{}, heap: map[int]bool{}, lastDep: map[string]int{}}
 	for _, s := range strategies {
 		d.sites[s.Line] = append(d.sites[s.Line], s)
 	}
@@ -111,7 +111,7 @@ func (d *decoder) event(r record) (chain.Event, bool) {
 			name = f.name
 		}
 	}
-	e := chain.Event{Kind: kind, Func: name, Slot: -1, G: d.gid(r.goid)}
+	e := chain.Event{Kind: kind, Func: name, Slot: -1, G: gid(r.goid)}
 	e.Depth = int(r.depth)
 	if r.depth < 0 {
 		e.Depth = d.lastDep[name]
@@ -169,12 +169,13 @@ func (d *decoder) list(r record, id int) []int {
 	return l
 }
 
-func (d *decoder) gid(goid uint32) int {
-	if id, ok := d.gids[goid]; ok {
-		return id
+// gid is the event's goroutine: 0 for the main goroutine (goid 1), else
+// the runtime's goroutine ID, as the model numbers them.
+func gid(goid uint32) int {
+	if goid == 1 {
+		return 0
 	}
-	d.gids[goid] = len(d.gids) + 1
-	return d.gids[goid]
+	return int(goid)
 }
 
 // site returns "main.go:LINE:COL" of the defer statement at pc (after a
@@ -212,6 +213,10 @@ func detail(r record, name string) string {
 			return "stops the panic"
 		}
 		return "returns nil (no panic it may stop)"
+	case dtOpenDefer:
+		if r.flags&flElided != 0 {
+			return "no store of its own: the compiler merged or dropped it, as nothing could observe the byte before the next store"
+		}
 	case dtRecovery:
 		return "resume at " + name + "'s deferreturn"
 	case dtFreeDefer:

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -28,6 +29,7 @@ type rawRun struct {
 type runner struct {
 	bin    *goBinary
 	stores map[uint64]*bitsStore // breakpoints by address
+	frames map[[2]uint64]uint8   // reported deferBits by goroutine and SP
 	limits Options
 
 	recW      *os.File // the write end of the records pipe, shared with the probes
@@ -255,8 +257,8 @@ func (r *runner) trace(pid int) (rawRun, error) {
 	}
 }
 
-// handleStore handles a breakpoint on a deferBits store: it reads the
-// old byte, stores the new one as the instruction would, moves the
+// handleStore handles a breakpoint on a deferBits store: it stores the
+// byte as the instruction would, moves the
 // thread past the instruction and writes a record for the step. It
 // reports false for a SIGTRAP that is none of its breakpoints.
 func (r *runner) handleStore(tid int) (bool, error) {
@@ -269,10 +271,6 @@ func (r *runner) handleStore(tid int) (bool, error) {
 		return false, nil
 	}
 	addr := uintptr(int64(regs.Rsp) + s.disp)
-	var old [1]byte
-	if _, err := syscall.PtracePeekData(tid, addr, old[:]); err != nil {
-		return false, fmt.Errorf("unable to read deferBits of %s: %w", s.fn.name, err)
-	}
 	v := byte(s.imm)
 	if s.reg != 0 {
 		rv, ok := byteReg(&regs, s.reg)
@@ -288,38 +286,79 @@ func (r *runner) handleStore(tid int) (bool, error) {
 	if err := syscall.PtraceSetRegs(tid, &regs); err != nil {
 		return false, fmt.Errorf("unable to move thread %d past the store: %w", tid, err)
 	}
-	rec := r.storeRecord(tid, &regs, s, old[0], v)
-	if _, err := r.recW.Write(rec); err != nil {
-		return false, fmt.Errorf("unable to write a record: %w", err)
+	if rec := r.storeRecords(tid, &regs, s, v); len(rec) > 0 {
+		if _, err := r.recW.Write(rec); err != nil {
+			return false, fmt.Errorf("unable to write a record: %w", err)
+		}
 	}
 	return true, nil
 }
 
-// storeRecord builds the record of a deferBits store: open-defer when it
-// sets a bit, open-exit when it clears one. The goroutine (R14 holds g
-// in Go code on amd64) gives the goroutine ID and the defer list; the
-// frame-pointer chain gives the depth.
-func (r *runner) storeRecord(tid int, regs *syscall.PtraceRegs, s *bitsStore, before, after byte) []byte {
-	kind, slot := byte(dtOpenDefer), -1
-	if set := after &^ before; set != 0 {
-		slot = topBit(set)
-	} else if cleared := before &^ after; cleared != 0 {
-		kind, slot = dtOpenExit, topBit(cleared)
-	}
-	rec := make([]byte, recordSize)
-	rec[0], rec[2], rec[3], rec[4] = kind, byte(int8(slot)), before, after
-	le := binary.LittleEndian
+// storeRecords builds the records of a deferBits store. The tracer
+// keeps, per frame (goroutine and SP), the bits it has reported set:
+// the entry block's zeroing store resets them; bits the store adds are
+// open-defer steps, lowest slot first; a bit it removes is an open-exit
+// step. The compiler drops stores that nothing can observe: two defer
+// statements in a row leave one store, and a defer statement right
+// before the exit leaves none, so that the exit's store finds its bit
+// never set: that bit is the lowest above the stored value's highest,
+// since exits run from the highest bit down; its open-defer step is
+// reported just before its exit. R14 holds g in Go code on amd64, which
+// gives the goroutine ID and the defer list; the frame-pointer chain
+// gives the depth.
+func (r *runner) storeRecords(tid int, regs *syscall.PtraceRegs, s *bitsStore, v byte) []byte {
 	g := regs.R14
-	le.PutUint32(rec[12:], uint32(r.peek(tid, g+r.bin.layout.gGoid)))
+	key := [2]uint64{g, regs.Rsp}
+	if s.init {
+		delete(r.frames, key)
+		return nil
+	}
+	bits := r.frames[key]
+	var out []byte
+	add := func(kind byte, slot int, before, after byte, elided bool) {
+		rec := make([]byte, recordSize)
+		rec[0], rec[2], rec[3], rec[4] = kind, byte(int8(slot)), before, after
+		if elided {
+			rec[1] = flElided
+		}
+		out = append(out, rec...)
+	}
+	set, cleared := v&^bits, bits&^v
+	if set == 0 && cleared == 0 && v < 0x80 {
+		slot := topBit(v) + 1
+		add(dtOpenDefer, slot, bits, bits|1<<slot, true)
+		bits |= 1 << slot
+		cleared = 1 << slot
+	}
+	for i := 0; i < 8; i++ {
+		if set&(1<<i) != 0 {
+			add(dtOpenDefer, i, bits, bits|1<<i, set>>(i+1) != 0)
+			bits |= 1 << i
+		}
+	}
+	for i := 7; i >= 0; i-- {
+		if cleared&(1<<i) != 0 {
+			add(dtOpenExit, i, bits, bits&^(1<<i), false)
+			bits &^= 1 << i
+		}
+	}
+	r.frames[key] = bits
+	le := binary.LittleEndian
+	goid := uint32(r.peek(tid, g+r.bin.layout.gGoid))
 	n := 0
 	for d := r.peek(tid, g+r.bin.layout.gDefer); d != 0 && n < 0xffff; d = r.peek(tid, d+r.bin.layout.deferLink) {
 		n++
 	}
-	le.PutUint16(rec[6:], uint16(n))
-	le.PutUint32(rec[8:], uint32(int32(r.fpDepth(tid, regs.Rbp))))
-	le.PutUint64(rec[16:], s.pc)
-	le.PutUint64(rec[24:], regs.Rsp)
-	return rec
+	depth := uint32(int32(r.fpDepth(tid, regs.Rbp)))
+	for off := 0; off < len(out); off += recordSize {
+		rec := out[off:]
+		le.PutUint16(rec[6:], uint16(n))
+		le.PutUint32(rec[8:], depth)
+		le.PutUint32(rec[12:], goid)
+		le.PutUint64(rec[16:], s.pc)
+		le.PutUint64(rec[24:], regs.Rsp)
+	}
+	return out
 }
 
 // fpDepth counts the program's frames (not the runtime's) that called
@@ -333,7 +372,9 @@ func (r *runner) fpDepth(tid int, bp uint64) int {
 		if f == nil {
 			break
 		}
-		if !isRuntime(f.name) {
+		// A go statement with arguments runs a compiler-made wrapper
+		// (F.gowrapN), which the model has no frame for.
+		if !isRuntime(f.name) && !strings.Contains(f.name, ".gowrap") {
 			depth++
 		}
 		bp = r.peek(tid, bp)
@@ -349,9 +390,10 @@ func (r *runner) peek(tid int, addr uint64) uint64 {
 	return binary.LittleEndian.Uint64(b[:])
 }
 
+// topBit returns the index of b's highest set bit, or -1 for 0.
 func topBit(b byte) int {
 	i := 7
-	for b&(1<<i) == 0 {
+	for i >= 0 && b&(1<<i) == 0 {
 		i--
 	}
 	return i

@@ -132,11 +132,9 @@ func (p *Program) Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{bin: p.bin, stores: map[uint64]*bitsStore{}, limits: opts}
+	r := &runner{bin: p.bin, stores: map[uint64]*bitsStore{}, frames: map[[2]uint64]uint8{}, limits: opts}
 	for _, s := range stores {
-		if !s.init {
-			r.stores[s.pc] = s
-		}
+		r.stores[s.pc] = s
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()

@@ -224,6 +224,7 @@ func (c Config) Validate() error {
 		errs = append(errs, c.Network.validate(bad)...)
 	}
 	errs = append(errs, c.validatePorts(bad)...)
+	errs = append(errs, validateSeccomp(s.Linux.Seccomp)...)
 	return errors.Join(errs...)
 }
 

@@ -52,7 +52,7 @@ func (c *Container) Exec(p *Process) error {
 	if err != nil {
 		return err
 	}
-	ic := &initConfig{Role: roleExec, ID: c.ID(), Process: p.Spec, ParentDeathSignal: int(cfg.ParentDeathSignal)}
+	ic := &initConfig{Role: roleExec, ID: c.ID(), Spec: seccompSpec(cfg.Spec), Process: p.Spec, ParentDeathSignal: int(cfg.ParentDeathSignal)}
 	sock, err := c.launchInit(ic, p, &syscall.SysProcAttr{}, joins, cg, nil)
 	if err != nil {
 		return err

@@ -187,6 +187,9 @@ func runInit(sock *os.File) error {
 		unix.Close(procFd)
 		procFd = -1
 	}
+	if err := seccompBeforeCredentials(cfg); err != nil {
+		return err
+	}
 	// Credentials change after the FIFO: a process that changed its uid
 	// is no longer dumpable and could not reopen the FIFO through /proc.
 	if err := setupProcess(cfg.Process); err != nil {

@@ -99,6 +99,9 @@ func runReaper(sock *os.File, p *specs.Process, pdeathsig int) error {
 			sock.Close() // the parent reads EOF: the program runs
 		},
 	}
+	if err := seccompBeforeExec(); err != nil {
+		return err
+	}
 	// Run forks from this goroutine's locked thread, the one whose
 	// capabilities and no_new_privs setupProcess set.
 	st, err := r.Run(context.Background(), p.Args, attr)

@@ -110,6 +110,9 @@ func execProcess(p *specs.Process, pdeathsig int) error {
 	if err != nil {
 		return err
 	}
+	if err := seccompBeforeExec(); err != nil {
+		return err
+	}
 	if err := unix.Exec(path, p.Args, p.Env); err != nil {
 		return fmt.Errorf("unable to execute %s: %w", path, err)
 	}

@@ -7,6 +7,7 @@
 // Usage:
 //
 //	deferlab run [-q] [-json] [-svg OUT] [-steps N] [-go VERSION] [-no-color] FILE.go
+//	deferlab trace [-real | -both] [-json] [-svg OUT] [-all] [-timeout D] [-events N] FILE.go
 //	deferlab compare FILE.go
 //	deferlab lessons            run every defer lesson in order
 //	deferlab lesson ID          run one lesson
@@ -32,6 +33,15 @@
 // mismatch with both answers, and a last line "agreement: M/N defers"; it
 // exits 0 when they agree on every defer, 1 otherwise (its errors start
 // with "deferlab strategies: ").
+//
+// trace draws the defer steps alone: of the model by default (as run
+// does), of the real runtime with -real (package defer/realtrace: the
+// program compiled against a probed copy of the installed runtime, with
+// ptrace breakpoints on the deferBits stores of open-coded defers), and
+// of both with -both, side by side, step by step, with the first step
+// where they differ marked; -both exits 0 when every step agrees, 1
+// otherwise. -real passes the program's status through. Where ptrace or
+// the toolchain is missing, -real and -both say so and exit 2.
 //
 // compare builds and runs FILE.go with the real toolchain
 // (go build -gcflags=-d=defer) and runs it on the model, and prints both
@@ -78,11 +88,12 @@ chain, the open-coded deferBits and the record pools step by step;
 compares the model with the real toolchain; and runs the defer lessons.`,
 	// Every lesson of the defer topic, in tour order: the basics, the
 	// runtime model, the compiler's choice, the cost.
-	Verbs: append(append([]cli.Verb{runVerb, compareVerb},
+	Verbs: append(append([]cli.Verb{runVerb, traceVerb, compareVerb},
 		cli.LessonVerbs("defer", func() []lesson.Lesson { return lessons.Topic("defer") }, nil)...),
 		quizVerb, strategiesVerb),
-	Footer: `Exit status: run passes the program's status through; compare exits 0
-when model and toolchain agree, 1 when they differ; deferlab's own errors
+	Footer: `Exit status: run and trace -real pass the program's status through;
+compare and trace -both exit 0 when model and toolchain agree, 1 when
+they differ; deferlab's own errors
 exit 2 and print "deferlab: ..." on stderr.`,
 	ErrorStatus: 2,
 }

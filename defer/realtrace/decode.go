@@ -70,19 +70,50 @@ func decodeRecord(b []byte) record {
 // decoder turns records into events: it names records and frames with
 // small IDs and keeps each goroutine's list, as the model does.
 type decoder struct {
-	p       *Program
-	sites   map[int][]Strategy // defer statements by line
-	recIDs  map[uint64]int
-	frames  map[string]int
-	lists   map[uint32][]int
-	heap    map[int]bool
-	lastDep map[string]int
+	p          *Program
+	sites      map[int][]Strategy // defer statements by line
+	strategies []Strategy         // in source order
+	recIDs     map[uint64]int
+	frames     map[string]int
+	lists      map[uint32][]int
+	heap       map[int]bool
+	lastDep    map[string]int
+	open       map[string][]string // the open-coded sites of a function, by slot
+}
+
+// openSite returns the site of slot in the function at pc: its open-coded
+// defer statements, in source order, are its slots (the store itself
+// may sit on another line: the compiler merges and sinks them).
+func (d *decoder) openSite(pc uint64, slot int) string {
+	f := d.p.bin.funcAt(pc)
+	if f == nil {
+		return ""
+	}
+	sites, ok := d.open[f.name]
+	if !ok {
+		lines := map[int]bool{}
+		for at := f.entry; at < f.end; at++ {
+			if file, line, _ := d.p.bin.lines.PCToLine(at); filepath.Base(file) == "main.go" {
+				lines[line] = true
+			}
+		}
+		for _, s := range d.strategies {
+			if s.Kind == "open-coded" && lines[s.Line] {
+				sites = append(sites, fmt.Sprintf("main.go:%d:%d", s.Line, s.Col))
+			}
+		}
+		d.open[f.name] = sites
+	}
+	if slot >= 0 && slot < len(sites) {
+		return sites[slot]
+	}
+	return d.site(pc, false)
 }
 
 // decode returns the events of the records, those of package main's
 // frames only unless all.
 func (p *Program) decode(raw []byte, strategies []Strategy, all bool) []chain.Event {
-	d := &decoder{p: p, sites: map[int][]Strategy{}, recIDs: map[uint64]int{}, frames: map[string]int{},
+	d := &decoder{p: p, sites: map[int][]Strategy{}, strategies: strategies, open: map[string][]string{}, recIDs: map[uint64]int{}, frames: map[string]int{},
 		lists: map[uint32][]int{}, heap: map[int]bool{}, lastDep: map[string]int{}}
 	for _, s := range strategies {
 		d.sites[s.Line] = append(d.sites[s.Line], s)
@@ -131,8 +162,10 @@ func (d *decoder) event(r record) (chain.Event, bool) {
 		d.heap[e.Record] = e.Heap
 	}
 	switch r.kind {
-	case dtDeferProc, dtDeferProcStack, dtOpenDefer:
-		e.Site = d.site(r.pc, r.kind == dtDeferProc || r.kind == dtDeferProcStack)
+	case dtDeferProc, dtDeferProcStack:
+		e.Site = d.site(r.pc, true)
+	case dtOpenDefer:
+		e.Site = d.openSite(r.pc, int(r.slot))
 	}
 	switch r.kind {
 	case dtOpenDefer, dtOpenExit, dtRunOpen:

@@ -1,0 +1,298 @@
+package realtrace_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/deferio/deferio/defer/chain"
+	"github.com/deferio/deferio/defer/realtrace"
+	"github.com/deferio/deferio/internal/gorun"
+	"github.com/deferio/deferio/internal/testenv"
+)
+
+// trace runs src under the tracer, skipping (failing under CI=true) when
+// the machine cannot.
+func trace(t *testing.T, src string, opts realtrace.Options) *realtrace.Result {
+	t.Helper()
+	testenv.NeedGo(t)
+	res, err := realtrace.Trace(context.Background(), []byte(src), opts)
+	if errors.Is(err, realtrace.ErrUnavailable) {
+		testenv.Need(t, "ptrace", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// kinds returns the events' kinds, with the slot and deferBits of the
+// open-coded ones: "open-defer 0 00000001".
+func kinds(events []chain.Event) []string {
+	var out []string
+	for _, e := range events {
+		s := e.Kind.String()
+		if e.Slot >= 0 {
+			s += fmt.Sprintf(" %d %08b", e.Slot, e.BitsAfter)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// strategyAt returns the compiler's strategy for "main.go:LINE:COL".
+func strategyAt(res *realtrace.Result, site string) string {
+	for _, s := range res.Strategies {
+		if site == fmt.Sprintf("main.go:%d:%d", s.Line, s.Col) {
+			return s.Kind
+		}
+	}
+	return ""
+}
+
+const twoOpenAndPanic = `package main
+
+func f() {
+	defer println("first")
+	defer println("second")
+	panic("boom")
+}
+
+func main() {
+	defer func() { println("recovered:", recover() != nil) }()
+	f()
+}
+`
+
+// TestOpenCodedPanic: two open-coded defers set bits 1 then 3, the panic
+// runs them from the highest bit down, the caller's deferred recover
+// stops it and the runtime resumes at the caller's deferreturn.
+func TestOpenCodedPanic(t *testing.T) {
+	res := trace(t, twoOpenAndPanic, realtrace.Options{})
+	want := []string{
+		"open-defer 0 00000001", // main's recover
+		"open-defer 0 00000001", // f: bit 0 ...
+		"open-defer 1 00000011", // ... then bit 1: deferBits 1 then 3
+		"gopanic",
+		"run-defer 1 00000001", "run-defer 0 00000000", // f's, highest first
+		"run-defer 0 00000000", // main's
+		"recover", "recovery", "deferreturn",
+	}
+	if got := kinds(res.Events); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, e := range res.Events {
+		if e.Kind == chain.EvOpenDefer && strategyAt(res, e.Site) != "open-coded" {
+			t.Errorf("an open-defer at %s, which -d=defer calls %q", e.Site, strategyAt(res, e.Site))
+		}
+		if len(e.Chain) != 0 {
+			t.Errorf("%s: the _defer list has %d records, want none (open-coded defers use no record)", e.Kind, len(e.Chain))
+		}
+	}
+	if r := res.Events[7]; r.Func != "main.main.func1" || !strings.HasPrefix(r.Detail, "stops") {
+		t.Errorf("recover: %s %q, want main.main.func1 stopping the panic", r.Func, r.Detail)
+	}
+	if f := res.Events[4].Func; f != "main.f" {
+		t.Errorf("the first deferred call ran for %s, want main.f", f)
+	}
+	if res.Status != 0 || res.Watched == 0 {
+		t.Errorf("status %d, %d stores watched", res.Status, res.Watched)
+	}
+}
+
+const loopDefers = `package main
+
+func loop(n int) {
+	for i := 0; i < n; i++ {
+		defer println(i)
+	}
+}
+
+func stack() {
+	defer println("stack")
+	for i := 0; i < 2; i++ {
+		println(i)
+	}
+	defer println("also")
+	if len("x") > 0 {
+		return
+	}
+}
+
+func main() {
+	loop(3)
+	stack()
+}
+`
+
+// TestLoopDefersAreHeapRecords: a defer in a loop is a heap record
+// pushed by deferproc (the list grows 1, 2, 3), run by deferreturn from
+// the head; the strategies are the compiler's.
+func TestLoopDefersAreHeapRecords(t *testing.T) {
+	res := trace(t, loopDefers, realtrace.Options{})
+	var lens []int
+	for _, e := range res.Events {
+		if e.Func != "main.loop" {
+			continue
+		}
+		switch e.Kind {
+		case chain.EvDeferProc:
+			if !e.Heap || strategyAt(res, e.Site) != "heap-allocated" {
+				t.Errorf("deferproc at %s: heap %v, -d=defer %q", e.Site, e.Heap, strategyAt(res, e.Site))
+			}
+			lens = append(lens, len(e.Chain))
+		case chain.EvDeferProcStack, chain.EvOpenDefer:
+			t.Errorf("%s in a loop", e.Kind)
+		case chain.EvRunDefer:
+			lens = append(lens, -len(e.Chain))
+		}
+	}
+	if fmt.Sprint(lens) != "[1 2 3 -3 -2 -1]" {
+		t.Errorf("list lengths at deferproc (+) and run-defer (-): %v, want [1 2 3 -3 -2 -1]", lens)
+	}
+	for _, e := range res.Events {
+		if e.Kind == chain.EvDeferProc || e.Kind == chain.EvDeferProcStack || e.Kind == chain.EvOpenDefer {
+			want := map[chain.EventKind]string{chain.EvDeferProc: "heap-allocated", chain.EvDeferProcStack: "stack-allocated", chain.EvOpenDefer: "open-coded"}[e.Kind]
+			if got := strategyAt(res, e.Site); got != want {
+				t.Errorf("%s at %s: the compiler says %q", e.Kind, e.Site, got)
+			}
+		}
+	}
+}
+
+// TestBehaviourUnchanged: the traced program prints and exits as the
+// program built with the untouched runtime does.
+func TestBehaviourUnchanged(t *testing.T) {
+	src := twoOpenAndPanic + "\nfunc init() { defer func() { recover() }(); panic(7) }\n"
+	res := trace(t, src, realtrace.Options{})
+	plain, err := gorun.Run(context.Background(), []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stdout != plain.Stdout || res.Stderr != plain.Stderr || res.Status != plain.ExitCode {
+		t.Errorf("traced %q %q %d, untraced %q %q %d", res.Stdout, res.Stderr, res.Status, plain.Stdout, plain.Stderr, plain.ExitCode)
+	}
+}
+
+// forever runs an open-coded defer every few milliseconds until killed;
+// it writes its PID to the file named by %q first.
+const forever = `package main
+
+import (
+	"os"
+	"strconv"
+	"time"
+)
+
+func step(i int) int {
+	defer func() { i++ }()
+	return i
+}
+
+func main() {
+	os.WriteFile(%q, []byte(strconv.Itoa(os.Getpid())), 0o644)
+	for {
+		step(1)
+		time.Sleep(%s)
+	}
+}
+`
+
+// TestLimitsLeaveNoProcess: the time limit and the event limit each end
+// a program that never stops, and no process is left behind.
+func TestLimitsLeaveNoProcess(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		sleep string
+		opts  realtrace.Options
+	}{
+		{"timeout", "5*time.Millisecond", realtrace.Options{Timeout: 500 * time.Millisecond}},
+		{"events", "0", realtrace.Options{MaxEvents: 1000}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pidFile := filepath.Join(t.TempDir(), "pid")
+			start := time.Now()
+			res := trace(t, fmt.Sprintf(forever, pidFile, c.sleep), c.opts)
+			t.Logf("ended after %v (build included) with status %d, %d events", time.Since(start), res.Status, len(res.Events))
+			if c.name == "timeout" && !res.TimedOut || c.name == "events" && !res.Truncated {
+				t.Errorf("timed out %v, truncated %v", res.TimedOut, res.Truncated)
+			}
+			if c.name == "events" && len(res.Events) > 1000 {
+				t.Errorf("%d events, over the limit", len(res.Events))
+			}
+			assertGone(t, pidFile)
+		})
+	}
+}
+
+// TestKilledTracerLeavesNoProcess kills a process that is tracing a
+// program that never stops: the program dies with it.
+func TestKilledTracerLeavesNoProcess(t *testing.T) {
+	testenv.NeedGo(t)
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperTracer$")
+	cmd.Env = append(os.Environ(), "REALTRACE_HELPER_SRC="+fmt.Sprintf(forever, pidFile, "5*time.Millisecond"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if b, err := os.ReadFile(pidFile); err == nil && len(b) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatal("the traced program never started")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	assertGone(t, pidFile)
+}
+
+// TestHelperTracer is the process that TestKilledTracerLeavesNoProcess
+// kills; it does nothing in a normal run.
+func TestHelperTracer(t *testing.T) {
+	src := os.Getenv("REALTRACE_HELPER_SRC")
+	if src == "" {
+		t.Skip("a helper process")
+	}
+	realtrace.Trace(context.Background(), []byte(src), realtrace.Options{Timeout: time.Minute})
+}
+
+// assertGone fails unless the process whose PID is in pidFile is gone
+// (or a zombie) within a few seconds.
+func assertGone(t *testing.T, pidFile string) {
+	t.Helper()
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatalf("the program never wrote its PID: %v", err)
+	}
+	pid, err := strconv.Atoi(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return
+		}
+		if f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:])); len(f) > 0 && f[0] == "Z" {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	syscall.Kill(pid, syscall.SIGKILL)
+	t.Errorf("process %d is still there: %s", pid, stat)
+}

@@ -225,6 +225,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.validatePorts(bad)...)
 	errs = append(errs, validateSeccomp(s.Linux.Seccomp)...)
+	errs = append(errs, validateHooks(s, bad)...)
 	return errors.Join(errs...)
 }
 

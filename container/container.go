@@ -37,6 +37,9 @@ type Container struct {
 	initProc  *Process
 	sock      *os.File
 	forwarder *exec.Cmd
+
+	// gone is set once destroy removed the container.
+	gone bool
 }
 
 // Create validates id and cfg and creates the container's state directory
@@ -208,7 +211,8 @@ func signalPid(pid int, start uint64, sig syscall.Signal) error {
 // changes nothing, as the OCI runtime specification requires; use
 // [Container.ForceDestroy] to kill it first. Mounts need no undoing: they
 // live in the container's mount namespace, which the kernel removed with
-// the last process.
+// the last process. Once the container is removed, the poststop hooks run
+// (a failed one is a warning, see [WarnTo]).
 func (c *Container) Destroy() error {
 	if err := need(c.ID(), "delete", c.Status(), Stopped); err != nil {
 		return err
@@ -223,7 +227,12 @@ func (c *Container) Destroy() error {
 // can be called again.
 func (c *Container) ForceDestroy() error { return c.destroy() }
 
+// destroy removes the container and then runs the poststop hooks; it
+// does nothing once the container is gone.
 func (c *Container) destroy() error {
+	if c.gone {
+		return nil
+	}
 	var errs []error
 	s := c.state
 	if alive(s.Pid, s.PidStartTime) {
@@ -273,8 +282,15 @@ func (c *Container) destroy() error {
 	}
 	if err := os.RemoveAll(c.dir); err != nil {
 		errs = append(errs, fmt.Errorf("unable to remove the state of %s: %w", c.ID(), err))
+		return errors.Join(errs...)
 	}
 	tracef("destroy: state removed")
+	c.gone = true
+	if s.Pid != 0 {
+		// Only for a container that got as far as an init: one that
+		// failed before had no lifecycle to end.
+		runPoststopHooks(s.Config.Spec, c.hookState(Stopped))
+	}
 	return errors.Join(errs...)
 }
 

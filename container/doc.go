@@ -37,6 +37,16 @@
 // the binary was re-executed as a container's init, Init does the child's
 // work and never returns; otherwise it returns at once.
 //
+// The OCI hooks of config.json run where and when the specification
+// says (hooks.go): prestart and createRuntime in the runtime while init
+// waits just before pivot_root, createContainer in init at that moment,
+// startContainer in init once start asked and before the program,
+// poststart in the runtime before Launch returns, poststop once delete
+// removed the container. Each gets the container's OCI state on stdin and
+// is killed at its timeout; a failing one fails its operation and the
+// container is removed, except poststop, whose failure is a warning
+// ([WarnTo]).
+//
 // Every setup step registers its undo with defer, so that a failure at any
 // point leaves no state directory, cgroup or process behind. Mounts are made
 // only inside the container's own mount namespace, which the kernel tears

@@ -102,7 +102,7 @@ func fdFromEnv(name string) (*os.File, error) {
 }
 
 // runInit receives the configuration and runs the child's side of setup.
-func runInit(sock *os.File) error {
+func runInit(sock *os.File) (err error) {
 	var fifo *os.File
 	if os.Getenv(envFifo) != "" {
 		f, err := fdFromEnv(envFifo)
@@ -149,13 +149,15 @@ func runInit(sock *os.File) error {
 				}
 			}()
 		}
-		if err := setupRootfs(cfg); err != nil {
-			return err
-		}
+		// The hostname before the mounts, so that createContainer
+		// hooks (run before pivot_root) see it.
 		if cfg.NewUTSNS && cfg.Spec.Hostname != "" {
 			if err := unix.Sethostname([]byte(cfg.Spec.Hostname)); err != nil {
 				return fmt.Errorf("unable to set the hostname to %q: %w", cfg.Spec.Hostname, err)
 			}
+		}
+		if err := setupRootfs(cfg, func() error { return createHooks(sock, cfg) }); err != nil {
+			return err
 		}
 	}
 	if err := setupConsole(sock, cfg.Process, cfg.Role == roleInit); err != nil {
@@ -170,19 +172,13 @@ func runInit(sock *os.File) error {
 	if err := sendMsg(sock, message{Kind: msgReady}); err != nil {
 		return err
 	}
-	if fifo != nil {
-		// Block until `start` opens the FIFO for reading.
-		fd, err := unix.Openat(procFd, strconv.Itoa(int(fifo.Fd())), unix.O_WRONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return fmt.Errorf("unable to open the exec FIFO: %w", err)
-		}
-		if _, err := unix.Write(fd, []byte{'0'}); err != nil {
-			unix.Close(fd)
-			return fmt.Errorf("unable to write to the exec FIFO: %w", err)
-		}
-		unix.Close(fd)
-		fifo.Close()
+	// Block until `start` opens the FIFO, then run the startContainer
+	// hooks; from here on, an error goes to start through the FIFO too.
+	start, err := awaitStart(procFd, fifo, cfg)
+	if err != nil {
+		return err
 	}
+	defer func() { start.fail(err) }()
 	if procFd >= 0 {
 		unix.Close(procFd)
 		procFd = -1
@@ -196,7 +192,7 @@ func runInit(sock *os.File) error {
 		return err
 	}
 	if cfg.Reap && cfg.Role == roleInit {
-		return runReaper(sock, cfg.Process, cfg.ParentDeathSignal)
+		return runReaper(sock, start, cfg.Process, cfg.ParentDeathSignal)
 	}
 	return execProcess(cfg.Process, cfg.ParentDeathSignal)
 }

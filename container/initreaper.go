@@ -57,7 +57,7 @@ var initForward = append(append([]os.Signal(nil), procx.DefaultForward...), sysc
 //
 // It returns only an error from before the program started; afterwards it
 // exits the process.
-func runReaper(sock *os.File, p *specs.Process, pdeathsig int) error {
+func runReaper(sock *os.File, start *startReport, p *specs.Process, pdeathsig int) error {
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return fmt.Errorf("unable to mark descriptors close-on-exec: %w", err)
 	}
@@ -97,6 +97,7 @@ func runReaper(sock *os.File, p *specs.Process, pdeathsig int) error {
 		OnStart: func(int) {
 			started = true
 			sock.Close() // the parent reads EOF: the program runs
+			start.ran()  // and so does start, on the FIFO
 		},
 	}
 	if err := seccompBeforeExec(); err != nil {

@@ -14,10 +14,10 @@ import (
 // setupRootfs builds the container's file system view inside its new
 // mount namespace, in this order: private propagation, the rootfs bound
 // onto itself, the spec's mounts, /dev nodes and links, /etc files,
-// pivot_root (or the MS_MOVE fallback), masked and read-only paths, a
-// read-only root. Nothing here touches the host's mount table: every mount
-// is in the namespace that dies with the container.
-func setupRootfs(cfg *initConfig) error {
+// beforePivot (the create hooks), pivot_root (or the MS_MOVE fallback).
+// Nothing here touches the host's mount table: every mount is in the
+// namespace that dies with the container.
+func setupRootfs(cfg *initConfig, beforePivot func() error) error {
 	// Device nodes and mount points get exactly the modes asked for;
 	// the process's umask (0022) is set after setup.
 	unix.Umask(0)
@@ -52,6 +52,9 @@ func setupRootfs(cfg *initConfig) error {
 		}
 	}
 	if err := bindEtcFiles(rootfs, cfg.EtcFiles); err != nil {
+		return err
+	}
+	if err := beforePivot(); err != nil {
 		return err
 	}
 	if cfg.NoPivotRoot {

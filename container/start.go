@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
-	"time"
 
 	"github.com/deferio/deferio/container/cgroups"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -33,6 +32,11 @@ var ErrNoInit = errors.New("this program does not call container.Init() first th
 // its pid is recorded; it is put in its cgroup; only then is it sent its
 // configuration, so no code of the container runs outside the cgroup. A
 // setup error inside init comes back over the socket with its context.
+//
+// Just before pivot_root, init stops and the prestart and createRuntime
+// hooks run here, then init runs the createContainer hooks in the
+// container's namespaces; a failing one fails Start, which removes the
+// container (and runs the poststop hooks).
 func (c *Container) Start(p *Process) (err error) {
 	if err := need(c.ID(), "start", c.Status(), Creating); err != nil {
 		return err
@@ -321,6 +325,13 @@ func (c *Container) waitReady(parent *os.File, p *Process) error {
 			p.Console = os.NewFile(uintptr(fds[0]), "pty-master")
 		case msgError:
 			return fmt.Errorf("container %s init: %s", c.ID(), m.Error)
+		case msgHooks:
+			if err := c.runCreateHooks(); err != nil {
+				return err
+			}
+			if err := sendMsg(parent, message{Kind: msgResume}); err != nil {
+				return err
+			}
 		case msgReady:
 			tracef("start: init ready (namespaces, rootfs, pivot_root done)")
 			return nil
@@ -380,10 +391,15 @@ func readReport(r *os.File) (int, error) {
 }
 
 // Launch lets a created container's init execute the user's program (the
-// OCI "start"): it opens the exec FIFO, which init is blocked on, reads
-// the byte init writes, and removes the FIFO. In the runtime process that
-// called Start, it also waits for init's socket to close (execve
-// succeeded) or to carry an error.
+// OCI "start"): it opens the exec FIFO, which init is blocked on, and
+// reads the byte init writes; init then runs the startContainer hooks in
+// the container and executes the program, and Launch reads EOF on the
+// FIFO (or why the program will not run), removes the FIFO, and runs the
+// poststart hooks. A failing startContainer or poststart hook fails
+// Launch, which then removes the container as the lifecycle requires
+// (runtime.md, steps 7 and 9). In the runtime process that called Start,
+// it also waits for init's socket to close (execve succeeded) or to carry
+// an error.
 func (c *Container) Launch() error {
 	if st := c.Status(); st == Stopped && c.sock != nil {
 		if m, _, err := recvMsg(c.sock); err == nil && m.Kind == msgError {
@@ -399,35 +415,17 @@ func (c *Container) Launch() error {
 		return fmt.Errorf("unable to open the exec FIFO of %s: %w", c.ID(), err)
 	}
 	defer unix.Close(fd)
-	buf := make([]byte, 1)
-	for {
-		n, err := unix.Read(fd, buf)
-		if n == 1 {
-			break
-		}
-		if err != nil && !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EINTR) {
-			return fmt.Errorf("unable to read the exec FIFO of %s: %w", c.ID(), err)
-		}
-		if !alive(c.state.Pid, c.state.PidStartTime) {
-			// A fast program may have run and exited already: the byte
-			// init wrote before execve is then still in the FIFO.
-			if n, _ := unix.Read(fd, buf); n == 1 {
-				break
-			}
-			if c.sock != nil {
-				if m, _, err := recvMsg(c.sock); err == nil && m.Kind == msgError {
-					return fmt.Errorf("unable to start %s: init: %s", c.ID(), m.Error)
-				}
-			}
-			return fmt.Errorf("unable to start %s: its init exited", c.ID())
-		}
-		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-		unix.Poll(pfd, 50)
-		if pfd[0].Revents&unix.POLLHUP != 0 && pfd[0].Revents&unix.POLLIN == 0 {
-			time.Sleep(time.Millisecond) // writer gone without writing: init failed
-		}
+	if err := c.awaitFifoByte(fd); err != nil {
+		return err
 	}
-	tracef("launch: FIFO read, init goes on to execve")
+	tracef("launch: FIFO read, init runs the startContainer hooks and goes on to execve")
+	if err := c.awaitProgram(fd); err != nil {
+		var se *startError
+		if errors.As(err, &se) && se.hook {
+			return c.failStart(err)
+		}
+		return err
+	}
 	if err := os.Remove(fifoPath); err != nil {
 		return fmt.Errorf("unable to remove the exec FIFO of %s: %w", c.ID(), err)
 	}
@@ -436,12 +434,27 @@ func (c *Container) Launch() error {
 		return err
 	}
 	if c.sock != nil {
-		defer func() { c.sock.Close(); c.sock = nil }()
 		err := waitExec(c.sock, c.ID())
+		c.sock.Close()
+		c.sock = nil
 		tracef("launch: init socket EOF, the program runs")
-		return err
+		if err != nil {
+			return err
+		}
+	}
+	if err := runHooks(hookPoststart, hooksOf(c.state.Config.Spec, hookPoststart), c.hookState(Running)); err != nil {
+		return c.failStart(err)
 	}
 	return nil
+}
+
+// failStart removes a container whose start failed in a hook: the
+// lifecycle then goes on with its destruction (and the poststop hooks).
+func (c *Container) failStart(err error) error {
+	if derr := c.destroy(); derr != nil {
+		return fmt.Errorf("%w (and cleaning up: %w)", err, derr)
+	}
+	return err
 }
 
 // waitExec waits for init's end of the socket to close, which execve does

@@ -20,6 +20,8 @@ const (
 	msgReady  = "ready"  // child -> parent: set up, about to wait or exec
 	msgError  = "error"  // child -> parent: setup failed, Error says why
 	msgPty    = "pty"    // child -> parent: the pty master rides along
+	msgHooks  = "hooks"  // child -> parent: before pivot_root, run prestart and createRuntime
+	msgResume = "resume" // parent -> child: the hooks ran, go on
 )
 
 type message struct {

@@ -38,6 +38,11 @@ type Container struct {
 	sock      *os.File
 	forwarder *exec.Cmd
 
+	// The lock (lock.go): the directory's identity, and the locked
+	// descriptor while this handle holds it.
+	dirDev, dirIno uint64
+	lockFd         int
+	locked         bool
 	// gone is set once destroy removed the container.
 	gone bool
 }
@@ -45,7 +50,9 @@ type Container struct {
 // Create validates id and cfg and creates the container's state directory
 // root/id with a state.json whose status is "creating". Nothing is written
 // when id or cfg is invalid. The container has no process until
-// [Container.Start].
+// [Container.Start]. Create holds the container's lock from the moment
+// the directory exists until state.json is written, so a racing delete
+// finds either no container or a whole record.
 func Create(root, id string, cfg Config) (*Container, error) {
 	if err := ValidateID(id); err != nil {
 		return nil, err
@@ -70,6 +77,19 @@ func Create(root, id string, cfg Config) (*Container, error) {
 		}
 		return nil, fmt.Errorf("unable to create the state directory of %s: %w", id, err)
 	}
+	c := &Container{root: root, dir: dir, state: &State{ID: id, Status: Creating}}
+	if err := c.recordDir(); err != nil {
+		return nil, fmt.Errorf("unable to create container %s: %w", id, err)
+	}
+	unlock, err := c.lock()
+	if err != nil {
+		return nil, fmt.Errorf("unable to create container %s: %w", id, err)
+	}
+	defer unlock()
+	if _, err := os.Stat(filepath.Join(dir, stateFile)); err == nil {
+		// Another Create made this directory after a delete removed ours.
+		return nil, fmt.Errorf("unable to create container %s: %w", id, ErrExist)
+	}
 	st := &State{
 		OCIVersion: specs.Version, ID: id, Status: Creating, Bundle: cfg.Bundle,
 		Annotations: cfg.Spec.Annotations, Created: time.Now().UTC(), Rootfs: cfg.Rootfs(),
@@ -79,7 +99,8 @@ func Create(root, id string, cfg Config) (*Container, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	return &Container{root: root, dir: dir, state: st}, nil
+	c.state = st
+	return c, nil
 }
 
 // Load returns the container id recorded under root.
@@ -98,14 +119,20 @@ func Load(root, id string) (*Container, error) {
 			// Create made the directory but has not written state.json
 			// yet, or was killed in between: the container is being
 			// created, and ForceDestroy removes the directory.
-			return &Container{root: root, dir: dir, state: &State{ID: id, Status: Creating}}, nil
+			c := &Container{root: root, dir: dir, state: &State{ID: id, Status: Creating}}
+			c.recordDir() // or lock finds it gone
+			return c, nil
 		}
 		return nil, fmt.Errorf("unable to load container %s: %w", id, ErrNotExist)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("unable to load container %s: %w", id, err)
 	}
-	return &Container{root: root, dir: dir, state: st}, nil
+	c := &Container{root: root, dir: dir, state: st}
+	if err := c.recordDir(); err != nil {
+		return nil, fmt.Errorf("unable to load container %s: %w", id, ErrNotExist)
+	}
+	return c, nil
 }
 
 // List loads every container under root, sorted by ID. Entries that are
@@ -214,6 +241,11 @@ func signalPid(pid int, start uint64, sig syscall.Signal) error {
 // the last process. Once the container is removed, the poststop hooks run
 // (a failed one is a warning, see [WarnTo]).
 func (c *Container) Destroy() error {
+	unlock, err := c.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := need(c.ID(), "delete", c.Status(), Stopped); err != nil {
 		return err
 	}
@@ -225,10 +257,39 @@ func (c *Container) Destroy() error {
 // killed in the middle of Start is cleaned up. If a process or the cgroup
 // cannot be removed, the state directory is kept, so that ForceDestroy
 // can be called again.
-func (c *Container) ForceDestroy() error { return c.destroy() }
+//
+// Init is killed before ForceDestroy waits for the container's lock, so
+// that a create or start in progress in another runtime process fails at
+// once (and cleans up) rather than making delete wait for it; the rest
+// is done under the lock. A container that another process removed
+// meanwhile is not an error: it is gone, as asked.
+func (c *Container) ForceDestroy() error {
+	if !c.locked && alive(c.state.Pid, c.state.PidStartTime) {
+		signalPid(c.state.Pid, c.state.PidStartTime, unix.SIGKILL)
+	}
+	unlock, err := c.lock()
+	if errors.Is(err, ErrNotExist) {
+		c.reapInit()
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return c.destroy()
+}
 
-// destroy removes the container and then runs the poststop hooks; it
-// does nothing once the container is gone.
+// reapInit waits for init when this runtime process started it and it
+// has exited, so that it does not stay a zombie.
+func (c *Container) reapInit() {
+	if c.initProc != nil && c.initProc.cmd != nil && c.initProc.cmd.ProcessState == nil && !alive(c.state.Pid, c.state.PidStartTime) {
+		c.initProc.cmd.Wait()
+	}
+}
+
+// destroy removes the container (the caller holds its lock, or made the
+// directory itself) and then runs the poststop hooks; it does nothing
+// once the container is gone.
 func (c *Container) destroy() error {
 	if c.gone {
 		return nil

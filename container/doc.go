@@ -47,6 +47,11 @@
 // container is removed, except poststop, whose failure is a warning
 // ([WarnTo]).
 //
+// Create, Start, Launch, Run, Destroy and ForceDestroy hold the
+// container's lock, a flock(2) on its state directory (lock.go), so that
+// runtime processes racing on one ID (a delete --force during a create,
+// two creates) take turns and leave one consistent outcome.
+//
 // Every setup step registers its undo with defer, so that a failure at any
 // point leaves no state directory, cgroup or process behind. Mounts are made
 // only inside the container's own mount namespace, which the kernel tears

@@ -36,8 +36,18 @@ var ErrNoInit = errors.New("this program does not call container.Init() first th
 // Just before pivot_root, init stops and the prestart and createRuntime
 // hooks run here, then init runs the createContainer hooks in the
 // container's namespaces; a failing one fails Start, which removes the
-// container (and runs the poststop hooks).
-func (c *Container) Start(p *Process) (err error) {
+// container (and runs the poststop hooks). Start holds the container's
+// lock throughout.
+func (c *Container) Start(p *Process) error {
+	unlock, err := c.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return c.start(p)
+}
+
+func (c *Container) start(p *Process) (err error) {
 	if err := need(c.ID(), "start", c.Status(), Creating); err != nil {
 		return err
 	}
@@ -399,8 +409,17 @@ func readReport(r *os.File) (int, error) {
 // Launch, which then removes the container as the lifecycle requires
 // (runtime.md, steps 7 and 9). In the runtime process that called Start,
 // it also waits for init's socket to close (execve succeeded) or to carry
-// an error.
+// an error. Launch holds the container's lock throughout.
 func (c *Container) Launch() error {
+	unlock, err := c.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return c.launch()
+}
+
+func (c *Container) launch() error {
 	if st := c.Status(); st == Stopped && c.sock != nil {
 		if m, _, err := recvMsg(c.sock); err == nil && m.Kind == msgError {
 			return fmt.Errorf("unable to start %s: init: %s", c.ID(), m.Error)
@@ -477,15 +496,21 @@ func waitExec(sock *os.File, id string) error {
 // Run is Start followed by Launch: the OCI "run". Wait for the process
 // with p.Wait. When Launch fails (the last setup steps, such as the
 // working directory or the credentials, run after the FIFO), Run removes
-// the container as a failed Start does.
+// the container as a failed Start does. Run holds the container's lock
+// until Launch returns, not while the program runs.
 func (c *Container) Run(p *Process) (err error) {
 	if p == nil {
 		p = &Process{}
 	}
-	if err := c.Start(p); err != nil {
+	unlock, err := c.lock()
+	if err != nil {
 		return err
 	}
-	if err := c.Launch(); err != nil {
+	defer unlock()
+	if err := c.start(p); err != nil {
+		return err
+	}
+	if err := c.launch(); err != nil {
 		if derr := c.destroy(); derr != nil {
 			return fmt.Errorf("%w (and cleaning up: %w)", err, derr)
 		}

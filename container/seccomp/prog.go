@@ -197,7 +197,11 @@ func (p *prog) ruleBlock(a arch, nr int, name string, set []cond, r *rule) {
 		base := len(p.ins)
 		for k, o := range ops {
 			if o.ins != nil {
-				p.emit(o.ins, "")
+				comment := ""
+				if ld, ok := o.ins.(bpf.LoadAbsolute); ok {
+					comment = fmt.Sprintf("A = arg%d, %s word", c.index, word(ld.Off, c.index))
+				}
+				p.emit(o.ins, comment)
 				continue
 			}
 			skip := func(t target, onTrue bool) uint8 {
@@ -211,7 +215,7 @@ func (p *prog) ruleBlock(a arch, nr int, name string, set []cond, r *rule) {
 			}
 			p.emit(bpf.JumpIf{Cond: o.test, Val: o.val, SkipTrue: skip(o.jt, true), SkipFalse: skip(o.jf, false)}, "")
 		}
-		p.com[base] = c.String()
+		p.com[base] = c.String() + ": " + p.com[base]
 	}
 	p.emit(bpf.RetConstant{Val: r.ret}, r.action)
 	reload := p.emit(bpf.LoadAbsolute{Off: offNr, Size: 4}, "A = seccomp_data.nr again")
@@ -226,6 +230,14 @@ func (p *prog) ruleBlock(a arch, nr int, name string, set []cond, r *rule) {
 		}
 		p.ins[at] = j
 	}
+}
+
+// word names the half of argument i at offset off.
+func word(off uint32, i int) string {
+	if lo, _ := argOffsets(i); off == lo {
+		return "low"
+	}
+	return "high"
 }
 
 func b2i(b bool) int {

@@ -41,6 +41,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+//go:generate go run mksysnum.go
+
 // MaxInstructions is the longest program the kernel loads (BPF_MAXINSNS).
 const MaxInstructions = 4096
 

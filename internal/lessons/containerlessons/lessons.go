@@ -1,8 +1,8 @@
 // Package containerlessons holds the lessons of the container topic: the
 // namespaces one at a time, what pivot_root does, the init pipe and its
 // EOF signal, why joining a running container's namespaces has to
-// happen before the Go runtime starts, and who a server behind a
-// published port sees as its client.
+// happen before the Go runtime starts, who a server behind a published
+// port sees as its client, and a seccomp filter as the kernel runs it.
 //
 // The lessons run real containers with package container, so the program
 // that runs them must call container.Init first thing in main (nsinit
@@ -36,6 +36,7 @@ func Lessons() []lesson.Lesson {
 		{ID: "container-exec-nsenter", Topic: "container", Title: "Why exec joins namespaces before the Go runtime starts", NeedsRoot: true, Run: needInit(runExecNsenter)},
 		{ID: "container-published-ports", Topic: "container", Title: "Published ports: who the server inside sees", NeedsRoot: true, Run: needInit(runPublishedPorts)},
 		{ID: "container-meets-all", Topic: "container", Title: "One container where every topic meets", NeedsRoot: true, Run: needInit(runMeetsAll)},
+		{ID: "container-seccomp", Topic: "container", Title: "Seccomp: a system call filter in classic BPF", NeedsRoot: true, Run: needInit(runSeccomp)},
 	}
 }
 

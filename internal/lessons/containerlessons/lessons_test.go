@@ -33,8 +33,8 @@ func needRoot(t *testing.T) {
 
 func TestLessonsAreValid(t *testing.T) {
 	ls := containerlessons.Lessons()
-	if len(ls) != 6 {
-		t.Fatalf("%d lessons, want 6", len(ls))
+	if len(ls) != 7 {
+		t.Fatalf("%d lessons, want 7", len(ls))
 	}
 	for _, l := range ls {
 		if err := l.Validate(); err != nil {
@@ -154,5 +154,30 @@ func TestMeetsAllLesson(t *testing.T) {
 	var counted, file int
 	if _, err := fmt.Sscanf(out[i:], "stdout+stderr counted: %d bytes; in the file: %d bytes", &counted, &file); err != nil || counted != file || counted == 0 {
 		t.Errorf("counted %d, file %d (%v)", counted, file, err)
+	}
+}
+
+func TestSeccompLesson(t *testing.T) {
+	out := want(t, "container-seccomp",
+		"mkdir(/tmp/d, 0755) = -1 EPERM (operation not permitted)",
+		"personality(8) = -1 EINVAL (invalid argument)",
+		"personality(0xffffffff) = 0x0",
+		"written",
+		"ld [4]                  ; A = seccomp_data.arch",
+		"jge #0x40000000",
+		"; 83: mkdir",
+		"; 258: mkdirat",
+		"; 135: personality if arg0 == 0x8",
+		"; default action: SCMP_ACT_ALLOW",
+	)
+	// One instruction a line: index, instruction, comment.
+	n := 0
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) > 1 && (f[1] == "ld" || f[1] == "jeq" || f[1] == "jge" || f[1] == "ja" || f[1] == "ret") {
+			n++
+		}
+	}
+	if n < 15 {
+		t.Errorf("%d instruction lines:\n%s", n, out)
 	}
 }

@@ -39,7 +39,7 @@ func cmdCreate(_ context.Context, g *globals, args []string) error {
 	fs := newFlags("create", g.stderr)
 	dir := fs.String("bundle", ".", "bundle directory (config.json and rootfs)")
 	fs.StringVar(dir, "b", ".", "short for --bundle")
-	pidFile := fs.String("pid-file", "", "write the init's pid to this file")
+	pidFile := fs.String("pid-file", "", "write the init's pid to this file (atomically, once it is known)")
 	noPivot := fs.Bool("no-pivot", false, "use MS_MOVE and chroot instead of pivot_root")
 	consoleSocket := fs.String("console-socket", "", "a unix socket that receives the pty master (SCM_RIGHTS) when process.terminal is set")
 	applyNet, applyInit := netFlags(fs), initFlag(fs)
@@ -84,20 +84,45 @@ func cmdCreate(_ context.Context, g *globals, args []string) error {
 			return err
 		}
 	}
-	if *pidFile != "" {
-		if err := writeFileAtomic(*pidFile, strconv.Itoa(c.State().Pid)); err != nil {
-			return err
+	return writePidFile(c, *pidFile)
+}
+
+// writePidFile writes the container's init pid to path, when path is not
+// empty. A container whose pid file cannot be written is removed: its
+// caller would not find it.
+func writePidFile(c *container.Container, path string) error {
+	if path == "" {
+		return nil
+	}
+	if err := writeFileAtomic(path, strconv.Itoa(c.State().Pid)); err != nil {
+		if derr := c.ForceDestroy(); derr != nil {
+			return errors.Join(err, derr)
 		}
+		return err
 	}
 	return nil
 }
 
+// writeFileAtomic writes content to path through a temporary file in the
+// same directory, renamed over path: a reader sees no file or the whole
+// content, never a part of it.
 func writeFileAtomic(path, content string) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
 		return fmt.Errorf("unable to write %s: %w", path, err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	tmp := f.Name()
+	_, err = f.WriteString(content)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("unable to write %s: %w", path, err)
 	}

@@ -117,7 +117,7 @@ func verbs() []verb {
 		{"state", "[ID]", "print the OCI state of one container, or of all", false, cmdState},
 		{"kill", "ID [SIGNAL]", "send SIGNAL (default SIGTERM) to the container's init", false, cmdKill},
 		{"delete", "[--force] ID", "remove a stopped container (--force: kill it first, in any state)", false, cmdDelete},
-		{"run", "[-t] --bundle DIR [--network SPEC] [-p PORTS] [--init] [--trace-io] ID", "create, start, wait and delete; exit with the program's status", false, cmdRun},
+		{"run", "[-t | -d] --bundle DIR [--pid-file FILE] [--network SPEC] [-p PORTS] [--init] [--trace-io] ID", "create, start, wait and delete; exit with the program's status", false, cmdRun},
 		{"list", "", "list containers", false, cmdList},
 		{"ps", "ID", "list the pids in the container's cgroup", false, cmdPs},
 		{"checkpoint", checkpointArgs, checkpointHelp, false, cmdCheckpoint},

@@ -156,7 +156,7 @@ func TestHelp(t *testing.T) {
 	}
 	// A verb's help lists its flags, each once.
 	for verb, flags := range map[string][]string{
-		"run":    {"-bundle", "-network", "-publish", "-proxy-protocol", "-init", "-trace-io", "-tty"},
+		"run":    {"-bundle", "-network", "-publish", "-proxy-protocol", "-init", "-trace-io", "-tty", "-pid-file"},
 		"create": {"-bundle", "-network", "-publish", "-init", "-pid-file", "-console-socket"},
 		"exec":   {"-config", "-user", "-env", "-trace-io"},
 		"stats":  {"-json"},

@@ -24,6 +24,7 @@ func cmdRun(ctx context.Context, g *globals, args []string) error {
 	detach := fs.Bool("detach", false, "start and return, without waiting or deleting")
 	fs.BoolVar(detach, "d", false, "short for --detach")
 	noPivot := fs.Bool("no-pivot", false, "use MS_MOVE and chroot instead of pivot_root")
+	pidFile := fs.String("pid-file", "", "write the init's pid to this file (atomically, once the program started)")
 	applyNet := netFlags(fs)
 	applyInit, traceIO := initFlag(fs), traceIOFlag(fs)
 	if err := parse(fs, args); err != nil {
@@ -48,13 +49,24 @@ func cmdRun(ctx context.Context, g *globals, args []string) error {
 	if *detach && cfg.Spec.Process.Terminal {
 		return usagef("--detach and a terminal do not go together: nobody would hold the terminal")
 	}
-	return runNew(ctx, g, id, cfg, *detach, traceIO())
+	return runNew(ctx, g, id, cfg, runOptions{detach: *detach, trace: traceIO(), pidFile: *pidFile})
+}
+
+// runOptions are run's choices: detached or in the foreground, counted
+// stdio (--trace-io), a pid file.
+type runOptions struct {
+	detach  bool
+	trace   *ioTrace
+	pidFile string
 }
 
 // runNew creates and starts a container; unless detached it waits for
 // its process, deletes the container and returns the process's status.
-// With tr (--trace-io) it counts the process's stdio and prints the counts.
-func runNew(ctx context.Context, g *globals, id string, cfg container.Config, detach bool, tr *ioTrace) error {
+// With a trace (--trace-io) it counts the process's stdio and prints the
+// counts; with a pid file it writes init's pid there once the program
+// started.
+func runNew(ctx context.Context, g *globals, id string, cfg container.Config, o runOptions) error {
+	detach, tr := o.detach, o.trace
 	if detach && tr != nil {
 		return usagef("--trace-io needs the foreground: a detached container's stdio is not relayed")
 	}
@@ -68,6 +80,9 @@ func runNew(ctx context.Context, g *globals, id string, cfg container.Config, de
 	p := &container.Process{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, CountIO: tr != nil}
 	if err := c.Run(p); err != nil {
 		return err // Run removed what it made
+	}
+	if err := writePidFile(c, o.pidFile); err != nil {
+		return err
 	}
 	if detach {
 		return nil
@@ -250,5 +265,5 @@ func cmdExec(ctx context.Context, g *globals, args []string) error {
 	if err := apply(cfg.Spec.Process); err != nil {
 		return err
 	}
-	return runNew(ctx, g, *id, cfg, false, traceIO())
+	return runNew(ctx, g, *id, cfg, runOptions{trace: traceIO()})
 }

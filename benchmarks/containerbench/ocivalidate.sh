@@ -1,7 +1,8 @@
 #!/bin/sh
 # ocivalidate.sh RUNTIME: runs the OCI runtime-tools v0.9.0 validation
 # programs against RUNTIME (an absolute path: build/nsinit, /usr/sbin/runc)
-# and prints one line per program and a summary. Needs root. It builds the
+# and prints one line per program and a summary (OCIVALIDATE_KEEP=DIR keeps
+# each program's TAP output as DIR/NAME.tap). Needs root. It builds the
 # programs in a scratch module (pinned as FACTS.md §6 says: runtime-spec
 # v1.0.2, selinux v1.10.2, urfave/cli v1.22.14), with the Go module proxy
 # only, and removes the scratch directory afterwards.
@@ -28,6 +29,7 @@ cleanup() {
 	rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
 cd "$work"
 printf 'module rtv\n\ngo 1.26.0\n' > go.mod
 export GOFLAGS=-mod=mod
@@ -50,6 +52,7 @@ for p in bin/*; do
 	n=$(basename "$p")
 	total=$((total + 1))
 	RUNTIME=$rt TMPDIR=$work/tmp timeout 60 "$p" > out.tap 2>&1 || true
+	if [ -n "${OCIVALIDATE_KEEP:-}" ]; then cp out.tap "$OCIVALIDATE_KEEP/$n.tap"; fi
 	o=$(grep -c '^ok' out.tap || true)
 	f=$(grep -c '^not ok' out.tap || true)
 	oks=$((oks + o)) noks=$((noks + f))

@@ -49,7 +49,7 @@ func openBinary(path string) (*goBinary, error) {
 	b := &goBinary{f: f}
 	if f.Machine != elf.EM_X86_64 {
 		f.Close()
-		return nil, fmt.Errorf("unable to trace a %v program: the tracer decodes amd64 code only", f.Machine)
+		return nil, fmt.Errorf("%w: unable to trace a %v program: the tracer decodes amd64 code only", ErrUnavailable, f.Machine)
 	}
 	if err := b.readPclntab(); err != nil {
 		f.Close()

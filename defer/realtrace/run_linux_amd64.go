@@ -243,9 +243,14 @@ func (r *runner) trace(pid int) (rawRun, error) {
 		case sig == syscall.SIGSTOP:
 			// a new thread's first stop
 		case sig == syscall.SIGTRAP:
-			if handled, err := r.handleStore(tid); err != nil {
+			handled, err := r.handleStore(tid)
+			if errors.Is(err, syscall.ESRCH) {
+				continue // killed meanwhile (a limit); Wait4 reports its end
+			}
+			if err != nil {
 				return kill(err)
-			} else if !handled {
+			}
+			if !handled {
 				deliver = int(sig)
 			}
 		default:

@@ -17,6 +17,9 @@ func sealedSelf() (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unable to open the runtime binary: %w", err)
 	}
+	if defenceOff("memfd") {
+		return aboveExtraFiles(src) // the binary itself, as runc before 1.0-rc6
+	}
 	defer src.Close()
 	fd, err := unix.MemfdCreate("deferio-init", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
@@ -43,5 +46,22 @@ func sealedSelf() (*os.File, error) {
 		mem.Close()
 		return nil, fmt.Errorf("unable to seal the runtime binary's memfd: %w", err)
 	}
-	return mem, nil
+	return aboveExtraFiles(mem)
+}
+
+// minExecFd is the lowest descriptor the binary to execute may have. The
+// child executes /proc/self/fd/N after os/exec has moved its ExtraFiles
+// to descriptors 3, 4, ...: a binary at a low N would by then have been
+// replaced by one of them (a pipe, which execve refuses with EACCES).
+const minExecFd = 100
+
+// aboveExtraFiles moves f to a close-on-exec descriptor at or above
+// minExecFd (the kernel has opened the binary before execve closes it).
+func aboveExtraFiles(f *os.File) (*os.File, error) {
+	defer f.Close()
+	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, minExecFd)
+	if err != nil {
+		return nil, fmt.Errorf("unable to move the runtime binary's descriptor: %w", err)
+	}
+	return os.NewFile(uintptr(fd), f.Name()), nil
 }

@@ -1,6 +1,11 @@
 package container
 
-import "strings"
+import (
+	"os"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
 
 // disabledDefences names, comma-separated, escape defences that are
 // turned off. It is empty in every build but the escape tests', which
@@ -14,6 +19,11 @@ import "strings"
 //
 //   - memfd: execute the runtime binary itself instead of a sealed memfd
 //     copy (the defence against CVE-2019-5736).
+//   - fdhygiene: init keeps a descriptor of the host's /sys/fs/cgroup open
+//     across pivot_root and into the process's setup, as runc 1.1.11
+//     leaked one (the bug behind CVE-2024-21626).
+//   - cwdcheck: the working directory is not checked to be inside the
+//     root after chdir (the defence against CVE-2024-21626).
 var disabledDefences string
 
 // defenceOff reports whether the defence called name is disabled in this
@@ -25,4 +35,20 @@ func defenceOff(name string) bool {
 		}
 	}
 	return false
+}
+
+// leakHostDir is the bug the fdhygiene switch puts back: init opens a
+// directory of the host's mount namespace (the runtime's root, reached
+// through the host's /proc before pivot_root) and never closes it, as
+// runc 1.1.11 leaked its descriptor of /sys/fs/cgroup into init.
+func leakHostDir() {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) > 1 {
+		unix.Open("/proc/"+f[1]+"/root/sys/fs/cgroup", unix.O_PATH|unix.O_DIRECTORY, 0)
+	}
 }

@@ -122,6 +122,9 @@ func runInit(sock *os.File) (err error) {
 	if err := setEarlyProcess(cfg.Process); err != nil {
 		return err
 	}
+	if defenceOff("fdhygiene") {
+		leakHostDir()
+	}
 	// procFd reaches the FIFO after pivot_root, through the host's
 	// /proc (closed before exec).
 	var procFd int = -1

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/deferio/deferio/container/bundle"
 )
 
 // The escape tests run a real attack from inside a container against
@@ -134,6 +136,70 @@ func TestEscapeCVE20195736(t *testing.T) {
 				t.Errorf("nsinit was rewritten from inside a container (CVE-2019-5736): changed %v, report %q", changed, report)
 			}
 			t.Logf("attack: %s", strings.ReplaceAll(strings.TrimSpace(report), "\n", "; "))
+		})
+	}
+}
+
+// TestEscapeCVE202421626 is CVE-2024-21626:
+// a descriptor of a host directory that the runtime leaked into init,
+// reached through process.cwd = /proc/self/fd/N, puts the container's
+// process in the host's file system, where ../../.. walks up to the
+// host's root. The attack tries every N from 3 to 15 and reads a file
+// of the host. The defences in nsinit: init holds no host directory
+// when it changes directory (its descriptors are the init socket and the
+// FIFO's, and /proc/self/fd is closed before), and enterCwd
+// (container/setup.go) refuses a working directory that getcwd(2) does
+// not show inside the root. The build with both disabled (a leaked
+// /sys/fs/cgroup, as runc 1.1.11 had, and no check) must let the attack
+// read the file; with only the leak, the check must stop it.
+func TestEscapeCVE202421626(t *testing.T) {
+	needRoot(t)
+	secretDir := t.TempDir()
+	secret := fmt.Sprintf("host secret %d", os.Getpid())
+	if err := os.WriteFile(filepath.Join(secretDir, "secret"), []byte(secret), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// From /sys/fs/cgroup, three levels up is the host's root.
+	target := "../../.." + filepath.Join(secretDir, "secret")
+	for _, tc := range []struct {
+		defences string
+		read     bool
+	}{{"", false}, {"fdhygiene", false}, {"fdhygiene,cwdcheck", true}} {
+		t.Run("disabled="+tc.defences, func(t *testing.T) {
+			bin := nsinitWithout(t, tc.defences)
+			root := t.TempDir()
+			var read []int
+			var refused int
+			for n := 3; n <= 15; n++ {
+				spec := bundle.DefaultSpec("cat", target)
+				spec.Process.Cwd = fmt.Sprintf("/proc/self/fd/%d", n)
+				spec.Linux.CgroupsPath = testCgroupsPath()
+				dir := makeBundleSpec(t, spec)
+				out, err := os.Create(filepath.Join(t.TempDir(), "out"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				cmd := exec.Command(bin, "--root", root, "run", "--bundle", dir, fmt.Sprintf("cve-2024-21626-%d", n))
+				cmd.Stdout, cmd.Stderr = out, out
+				cmd.Run()
+				out.Close()
+				b, _ := os.ReadFile(out.Name())
+				if strings.Contains(string(b), secret) {
+					read = append(read, n)
+				}
+				if strings.Contains(string(b), "outside the container's root") {
+					refused++
+				}
+			}
+			switch {
+			case tc.read && len(read) == 0:
+				t.Errorf("with the leak and no check the attack should read the host's file")
+			case !tc.read && len(read) > 0:
+				t.Errorf("the container read a host file through cwd /proc/self/fd/%v (CVE-2024-21626)", read)
+			case tc.defences == "fdhygiene" && refused == 0:
+				t.Errorf("with the leak, the working directory check should have refused a cwd")
+			}
+			t.Logf("host file read through fd %v; refused by the cwd check: %d", read, refused)
 		})
 	}
 }

@@ -104,7 +104,11 @@ func remountBind(path string, flags uintptr) error {
 	return nil
 }
 
-// mountSpec mounts one of the spec's mounts under rootfs.
+// mountSpec mounts one of the spec's mounts under rootfs. The mount point
+// is resolved inside rootfs twice: by secureJoin, to create it, and then,
+// race-free, by openat2(RESOLVE_IN_ROOT), whose descriptor is what the
+// mount goes onto (through /proc/self/fd/N). A path swapped for a symbolic
+// link between the two (CVE-2021-30465) then still lands inside rootfs.
 func mountSpec(rootfs, bundle string, m specs.Mount) error {
 	dest, err := secureJoin(rootfs, m.Destination)
 	if err != nil {
@@ -114,8 +118,8 @@ func mountSpec(rootfs, bundle string, m specs.Mount) error {
 	if m.Type == "bind" {
 		o.bind = true
 	}
+	src, dir := m.Source, true
 	if o.bind {
-		src := m.Source
 		if !filepath.IsAbs(src) {
 			src = filepath.Join(bundle, src)
 		}
@@ -123,49 +127,100 @@ func mountSpec(rootfs, bundle string, m specs.Mount) error {
 		if err != nil {
 			return fmt.Errorf("unable to bind mount %s: %w", src, err)
 		}
-		if err := makeTarget(dest, fi.IsDir()); err != nil {
+		dir = fi.IsDir()
+	}
+	if err := makeTarget(dest, dir); err != nil {
+		return err
+	}
+	if err := mountOnto(rootfs, m, o, src, dest); err != nil {
+		return err
+	}
+	// Remounts and propagation changes go onto the new mount: resolve
+	// its path again (the first descriptor names what is under it).
+	target, done, err := inRoot(rootfs, m.Destination, dest)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if o.bind && o.flags&^unix.MS_REMOUNT != 0 {
+		if err := remountBind(target, o.flags&^unix.MS_REMOUNT); err != nil {
 			return err
-		}
-		flags := uintptr(unix.MS_BIND)
-		if o.recursive {
-			flags |= unix.MS_REC
-		}
-		if err := unix.Mount(src, dest, "", flags, ""); err != nil {
-			return fmt.Errorf("unable to bind mount %s on %s: %w", src, m.Destination, err)
-		}
-		if o.flags&^unix.MS_REMOUNT != 0 {
-			if err := remountBind(dest, o.flags&^unix.MS_REMOUNT); err != nil {
-				return err
-			}
-		}
-	} else {
-		if err := makeTarget(dest, true); err != nil {
-			return err
-		}
-		typ := m.Type
-		if typ == "cgroup" {
-			// The container sees the unified hierarchy through its cgroup
-			// namespace; v1 controllers are not mounted one by one.
-			typ = "cgroup2"
-		}
-		err := unix.Mount(m.Source, dest, typ, o.flags, strings.Join(o.data, ","))
-		if err != nil && typ == "sysfs" && (errors.Is(err, unix.EPERM) || errors.Is(err, unix.EBUSY)) {
-			// A user namespace without its own network namespace may not
-			// mount sysfs: bind the host's read-only, as runc does.
-			if err = unix.Mount("/sys", dest, "", unix.MS_BIND|unix.MS_REC, ""); err == nil {
-				err = remountBind(dest, o.flags|unix.MS_RDONLY)
-			}
-		}
-		if err != nil {
-			return fmt.Errorf("unable to mount %s (%s) on %s: %w", m.Source, m.Type, m.Destination, err)
 		}
 	}
 	for _, p := range o.propagation {
-		if err := unix.Mount("", dest, "", p, ""); err != nil {
+		if err := unix.Mount("", target, "", p, ""); err != nil {
 			return fmt.Errorf("unable to change the propagation of %s: %w", m.Destination, err)
 		}
 	}
 	return nil
+}
+
+// mountOnto makes the mount itself, onto the mount point resolved
+// race-free inside rootfs.
+func mountOnto(rootfs string, m specs.Mount, o mountOptions, src, dest string) error {
+	target, done, err := inRoot(rootfs, m.Destination, dest)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if o.bind {
+		flags := uintptr(unix.MS_BIND)
+		if o.recursive {
+			flags |= unix.MS_REC
+		}
+		if err := unix.Mount(src, target, "", flags, ""); err != nil {
+			return fmt.Errorf("unable to bind mount %s on %s: %w", src, m.Destination, err)
+		}
+		return nil
+	}
+	typ := m.Type
+	if typ == "cgroup" {
+		// The container sees the unified hierarchy through its cgroup
+		// namespace; v1 controllers are not mounted one by one.
+		typ = "cgroup2"
+	}
+	err = unix.Mount(m.Source, target, typ, o.flags, strings.Join(o.data, ","))
+	if err != nil && typ == "sysfs" && (errors.Is(err, unix.EPERM) || errors.Is(err, unix.EBUSY)) {
+		// A user namespace without its own network namespace may not
+		// mount sysfs: bind the host's read-only, as runc does.
+		if err = unix.Mount("/sys", target, "", unix.MS_BIND|unix.MS_REC, ""); err == nil {
+			var again func()
+			if target, again, err = inRoot(rootfs, m.Destination, dest); err == nil {
+				defer again()
+				err = remountBind(target, o.flags|unix.MS_RDONLY)
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("unable to mount %s (%s) on %s: %w", m.Source, m.Type, m.Destination, err)
+	}
+	return nil
+}
+
+// inRoot opens the container path dest inside rootfs with
+// openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): symbolic links,
+// absolute ones included, are resolved as if rootfs were /, atomically,
+// so no concurrent swap can lead outside. It returns /proc/self/fd/N of
+// the O_PATH descriptor, which mount(2) follows to exactly that
+// directory or file, and the function that closes it. With the mountfd
+// defence disabled it returns hostPath, the path secureJoin resolved.
+func inRoot(rootfs, dest, hostPath string) (string, func(), error) {
+	if defenceOff("mountfd") {
+		return hostPath, func() {}, nil
+	}
+	root, err := unix.Open(rootfs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "", nil, fmt.Errorf("unable to open the rootfs %s: %w", rootfs, err)
+	}
+	defer unix.Close(root)
+	fd, err := unix.Openat2(root, dest, &unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("unable to open the mount point %s inside the rootfs: %w", dest, err)
+	}
+	return fmt.Sprintf("/proc/self/fd/%d", fd), func() { unix.Close(fd) }, nil
 }
 
 // makeTarget creates a mount point: a directory, or an empty file for a

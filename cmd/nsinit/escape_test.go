@@ -7,10 +7,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/deferio/deferio/container/bundle"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // The escape tests run a real attack from inside a container against
@@ -202,4 +205,109 @@ func TestEscapeCVE202421626(t *testing.T) {
 			t.Logf("host file read through fd %v; refused by the cwd check: %d", read, refused)
 		})
 	}
+}
+
+// TestEscapeCVE202130465 is CVE-2021-30465: while the runtime sets up a
+// mount whose destination lies under a directory the attacker controls
+// (a volume shared with another container), the attacker swaps that
+// directory with a symbolic link to a host directory, over and over
+// (renameat2 RENAME_EXCHANGE). A runtime that resolves the destination
+// first and mounts onto the path after follows the link: the mount lands
+// on the host, and with shared propagation the host sees it. The defence
+// in nsinit: the mount goes onto a descriptor that
+// openat2(RESOLVE_IN_ROOT) opened (container/mounts.go, inRoot), which
+// resolves an absolute link inside the rootfs. The build without it must
+// lose the race within a thousand tries (here: after 16 to 175); nsinit
+// never, in a hundred.
+func TestEscapeCVE202130465(t *testing.T) {
+	needRoot(t)
+	for _, tc := range []struct {
+		defences string
+		tries    int
+		escape   bool
+	}{{"", 100, false}, {"mountfd", 1000, true}} {
+		t.Run("disabled="+tc.defences, func(t *testing.T) {
+			bin := nsinitWithout(t, tc.defences)
+			// The host directory the attack aims at, a shared mount so
+			// that a mount under it in the container's namespace
+			// propagates back to the host's.
+			host := t.TempDir()
+			if err := unixMount(host, host, "", syscall.MS_BIND, ""); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { syscall.Unmount(host, syscall.MNT_DETACH) })
+			if err := unixMount("", host, "", syscall.MS_SHARED, ""); err != nil {
+				t.Fatal(err)
+			}
+			spec := bundle.DefaultSpec("true")
+			spec.Linux.CgroupsPath = testCgroupsPath()
+			spec.Linux.RootfsPropagation = "rshared"
+			spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/vol/victim", Type: "tmpfs", Source: "tmpfs", Options: []string{"size=1m"}})
+			dir := makeBundleSpec(t, spec)
+			vol, link := filepath.Join(dir, "rootfs", "vol"), filepath.Join(dir, "rootfs", "vol-link")
+			if err := os.MkdirAll(filepath.Join(vol, "victim"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(host, link); err != nil {
+				t.Fatal(err)
+			}
+			stop := make(chan struct{})
+			swapped := make(chan struct{})
+			go func() {
+				defer close(swapped)
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+						renameExchange(vol, link)
+					}
+				}
+			}()
+			root := t.TempDir()
+			escaped := -1
+			for i := 0; i < tc.tries && escaped < 0; i++ {
+				exec.Command(bin, "--root", root, "run", "--bundle", dir, fmt.Sprintf("cve-2021-30465-%d", i)).Run()
+				if mountedUnder(t, host) {
+					escaped = i
+				}
+			}
+			close(stop)
+			<-swapped
+			for mountedUnder(t, host) {
+				syscall.Unmount(filepath.Join(host, "victim"), syscall.MNT_DETACH)
+			}
+			switch {
+			case tc.escape && escaped < 0:
+				t.Errorf("without the defence the swap never put the mount on the host in %d tries", tc.tries)
+			case !tc.escape && escaped >= 0:
+				t.Errorf("a container's mount landed on the host directory at try %d (CVE-2021-30465)", escaped)
+			}
+			t.Logf("mount on the host at try %d of %d (-1: never)", escaped, tc.tries)
+		})
+	}
+}
+
+func unixMount(src, dst, typ string, flags uintptr, data string) error {
+	return unix.Mount(src, dst, typ, flags, data)
+}
+
+// renameExchange swaps a and b atomically (renameat2 RENAME_EXCHANGE).
+func renameExchange(a, b string) {
+	unix.Renameat2(unix.AT_FDCWD, a, unix.AT_FDCWD, b, unix.RENAME_EXCHANGE)
+}
+
+// mountedUnder reports whether the host's mount table has a mount below
+// dir.
+func mountedUnder(t *testing.T, dir string) bool {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) > 4 && strings.HasPrefix(f[4], dir+"/") {
+			return true
+		}
+	}
+	return false
 }

@@ -24,6 +24,9 @@ import (
 //     leaked one (the bug behind CVE-2024-21626).
 //   - cwdcheck: the working directory is not checked to be inside the
 //     root after chdir (the defence against CVE-2024-21626).
+//   - devnull: mask paths with whatever /dev/null is, links followed,
+//     instead of a verified character device 1:3 (the defence against
+//     CVE-2025-31133).
 //   - mountfd: mount onto the path secureJoin resolved instead of onto a
 //     descriptor opened with openat2(RESOLVE_IN_ROOT) (the defence
 //     against CVE-2021-30465).

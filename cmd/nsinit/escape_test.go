@@ -311,3 +311,53 @@ func mountedUnder(t *testing.T, dir string) bool {
 	}
 	return false
 }
+
+// TestEscapeCVE202531133 is CVE-2025-31133: the image's /dev/null (a
+// bundle whose config mounts no tmpfs on /dev takes /dev from the
+// image) is a symbolic link to a procfs file, and the runtime masks
+// paths by binding "/dev/null" over them: the masked path becomes that
+// file, writable where the mask should have hidden it. (The real attack
+// links core_pattern and gets the host to run a program; this test links
+// the container's own /proc/sys/kernel/hostname, which is as telling and
+// harmless.) The defence in nsinit: devNull (container/mask.go) opens
+// /dev/null with open_tree(AT_SYMLINK_NOFOLLOW) and refuses anything but
+// the character device 1:3.
+func TestEscapeCVE202531133(t *testing.T) {
+	needRoot(t)
+	for _, tc := range []struct {
+		defences string
+		escape   bool
+	}{{"", false}, {"devnull", true}} {
+		t.Run("disabled="+tc.defences, func(t *testing.T) {
+			bin := nsinitWithout(t, tc.defences)
+			spec := bundle.DefaultSpec("cat", "/proc/timer_list")
+			spec.Linux.CgroupsPath = testCgroupsPath()
+			spec.Hostname = fmt.Sprintf("masked-%d", os.Getpid())
+			var mounts []specs.Mount
+			for _, m := range spec.Mounts {
+				if !strings.HasPrefix(m.Destination, "/dev") {
+					mounts = append(mounts, m)
+				}
+			}
+			spec.Mounts = mounts
+			spec.Linux.MaskedPaths = []string{"/proc/timer_list"}
+			dir := makeBundleSpec(t, spec)
+			devDir := filepath.Join(dir, "rootfs", "dev")
+			if err := os.MkdirAll(devDir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("/proc/sys/kernel/hostname", filepath.Join(devDir, "null")); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(bin, "--root", t.TempDir(), "run", "--bundle", dir, "cve-2025-31133").CombinedOutput()
+			leaked := strings.Contains(string(out), spec.Hostname)
+			switch {
+			case tc.escape && !leaked:
+				t.Errorf("without the defence the masked path should show the linked file: %v %q", err, out)
+			case !tc.escape && (leaked || err == nil || !strings.Contains(string(out), "not the character device 1:3")):
+				t.Errorf("a /dev/null link replaced a masked path (CVE-2025-31133) or the start did not fail clearly: %v %q", err, out)
+			}
+			t.Logf("%v: %s", err, strings.TrimSpace(string(out)))
+		})
+	}
+}

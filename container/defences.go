@@ -27,6 +27,9 @@ import (
 //   - devnull: mask paths with whatever /dev/null is, links followed,
 //     instead of a verified character device 1:3 (the defence against
 //     CVE-2025-31133).
+//   - procfd: write sysctls to /proc/sys by path, following whatever
+//     is mounted there, instead of through openat2 with RESOLVE_NO_XDEV
+//     on a checked procfs (the defence against CVE-2025-52881).
 //   - mountfd: mount onto the path secureJoin resolved instead of onto a
 //     descriptor opened with openat2(RESOLVE_IN_ROOT) (the defence
 //     against CVE-2021-30465).

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -133,7 +134,9 @@ func etcFiles(hostname string) map[string]string {
 
 // setSysctls writes linux.sysctl through the container's /proc/sys, so
 // that namespaced keys (net.*, kernel.hostname, fs.mqueue.*) land in the
-// container's namespaces. Keys are checked to be plain dotted names.
+// container's namespaces. Keys are checked to be plain dotted names, and
+// each file is opened with writeProc, so a file under /proc/sys that a
+// mount has replaced is refused rather than written (CVE-2025-52881).
 func setSysctls(sysctls map[string]string) error {
 	keys := make([]string, 0, len(sysctls))
 	for k := range sysctls {
@@ -144,10 +147,47 @@ func setSysctls(sysctls map[string]string) error {
 		if k == "" || strings.Contains(k, "/") || strings.Contains(k, "..") {
 			return fmt.Errorf("unable to set sysctl %q: not a dotted name", k)
 		}
-		path := "/proc/sys/" + strings.ReplaceAll(k, ".", "/")
-		if err := os.WriteFile(path, []byte(sysctls[k]), 0); err != nil {
+		if err := writeProc("sys/"+strings.ReplaceAll(k, ".", "/"), sysctls[k]); err != nil {
 			return fmt.Errorf("unable to set sysctl %s to %q: %w", k, sysctls[k], err)
 		}
+	}
+	return nil
+}
+
+// writeProc writes value to /proc/NAME, opened so that the write cannot
+// be redirected: /proc must be a procfs (fstatfs), and NAME is resolved
+// beneath it with openat2 refusing symbolic links and any mount point on
+// the way, so a bind mount over /proc/sys/x (of, say, the host's
+// core_pattern) gets EXDEV, not the write.
+func writeProc(name, value string) error {
+	if defenceOff("procfd") {
+		return os.WriteFile("/proc/"+name, []byte(value), 0)
+	}
+	proc, err := unix.Open("/proc", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("unable to open /proc: %w", err)
+	}
+	defer unix.Close(proc)
+	var st unix.Statfs_t
+	if err := unix.Fstatfs(proc, &st); err != nil {
+		return fmt.Errorf("unable to check /proc: %w", err)
+	}
+	if st.Type != unix.PROC_SUPER_MAGIC {
+		return fmt.Errorf("unable to write /proc/%s: /proc is not a procfs (magic %#x)", name, st.Type)
+	}
+	fd, err := unix.Openat2(proc, name, &unix.OpenHow{
+		Flags:   unix.O_WRONLY | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_XDEV | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS,
+	})
+	if errors.Is(err, unix.EXDEV) {
+		return fmt.Errorf("unable to write /proc/%s: a mount covers it or a directory on its way: %w", name, err)
+	}
+	if err != nil {
+		return fmt.Errorf("unable to open /proc/%s: %w", name, err)
+	}
+	defer unix.Close(fd)
+	if _, err := unix.Write(fd, []byte(value)); err != nil {
+		return fmt.Errorf("unable to write /proc/%s: %w", name, err)
 	}
 	return nil
 }

@@ -361,3 +361,41 @@ func TestEscapeCVE202531133(t *testing.T) {
 		})
 	}
 }
+
+// TestEscapeCVE202552881 is CVE-2025-52881: the runtime's writes under
+// /proc are redirected by a mount over the file it writes, so a value
+// meant for a harmless, namespaced file lands in another (in the real
+// attack the host's /proc/sys/kernel/core_pattern, through the image's
+// mounts and a race; here a bind of the container's own
+// /proc/sys/kernel/hostname over kernel/domainname, which the config
+// then asks to set). The defence in nsinit: writeProc
+// (container/rootfs.go) checks that /proc is a procfs and opens the file
+// with openat2(RESOLVE_NO_XDEV), which refuses a mount on the way.
+func TestEscapeCVE202552881(t *testing.T) {
+	needRoot(t)
+	value := fmt.Sprintf("redirected-%d", os.Getpid())
+	for _, tc := range []struct {
+		defences string
+		escape   bool
+	}{{"", false}, {"procfd", true}} {
+		t.Run("disabled="+tc.defences, func(t *testing.T) {
+			bin := nsinitWithout(t, tc.defences)
+			spec := bundle.DefaultSpec("hostname")
+			spec.Linux.CgroupsPath = testCgroupsPath()
+			spec.Linux.Sysctl = map[string]string{"kernel.domainname": value}
+			spec.Linux.ReadonlyPaths = nil
+			spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/proc/sys/kernel/domainname", Type: "bind", Source: "/proc/sys/kernel/hostname", Options: []string{"bind"}})
+			dir := makeBundleSpec(t, spec)
+			out, err := exec.Command(bin, "--root", t.TempDir(), "run", "--bundle", dir, "cve-2025-52881").CombinedOutput()
+			// hostname prints the value only when the write landed there.
+			redirected := err == nil && strings.TrimSpace(string(out)) == value
+			switch {
+			case tc.escape && !redirected:
+				t.Errorf("without the defence the write should land in the hostname: %v %q", err, out)
+			case !tc.escape && (redirected || err == nil || !strings.Contains(string(out), "a mount covers it")):
+				t.Errorf("a write under /proc was redirected by a mount (CVE-2025-52881), or the start did not fail clearly: %v %q", err, out)
+			}
+			t.Logf("%v: %s", err, strings.TrimSpace(string(out)))
+		})
+	}
+}

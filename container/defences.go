@@ -30,6 +30,9 @@ import (
 //   - procfd: write sysctls to /proc/sys by path, following whatever
 //     is mounted there, instead of through openat2 with RESOLVE_NO_XDEV
 //     on a checked procfs (the defence against CVE-2025-52881).
+//   - consoletarget: bind the pty onto whatever /dev/console leads to,
+//     links followed, instead of a mount point created with O_NOFOLLOW
+//     (the defence against CVE-2025-52565).
 //   - mountfd: mount onto the path secureJoin resolved instead of onto a
 //     descriptor opened with openat2(RESOLVE_IN_ROOT) (the defence
 //     against CVE-2021-30465).

@@ -39,7 +39,12 @@ func setupConsole(sock *os.File, p *specs.Process, console bool) error {
 		}
 	}
 	if console {
-		if err := makeTarget("/dev/console", false); err != nil {
+		// makeTarget creates /dev/console with O_NOFOLLOW: a symbolic
+		// link there (an image's /dev) fails the start instead of
+		// carrying the bind mount elsewhere (CVE-2025-52565).
+		if _, err := os.Stat("/dev/console"); err == nil && defenceOff("consoletarget") {
+			// Whatever /dev/console leads to, as runc before 1.2.8.
+		} else if err := makeTarget("/dev/console", false); err != nil {
 			return err
 		}
 		if err := unix.Mount(fmt.Sprintf("/proc/self/fd/%d", slave), "/dev/console", "", unix.MS_BIND, ""); err != nil {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -396,6 +398,84 @@ func TestEscapeCVE202552881(t *testing.T) {
 				t.Errorf("a write under /proc was redirected by a mount (CVE-2025-52881), or the start did not fail clearly: %v %q", err, out)
 			}
 			t.Logf("%v: %s", err, strings.TrimSpace(string(out)))
+		})
+	}
+}
+
+// TestEscapeCVE202552565 is CVE-2025-52565: the runtime bind-mounts the
+// process's pty onto /dev/console, and an image whose /dev (no tmpfs in
+// the config) holds /dev/console as a symbolic link sends that mount to
+// the link's target, such as a procfs file that should be masked or
+// read-only. Here the target is /proc/sys/kernel/hostname: redirected,
+// it turns into the pty, a character device. nsinit opens the pty's
+// slave from the master (TIOCGPTPEER, never by path) and creates the
+// mount point with O_NOFOLLOW (container/tty.go, setupConsole), so the
+// link fails the start.
+func TestEscapeCVE202552565(t *testing.T) {
+	needRoot(t)
+	for _, tc := range []struct {
+		defences string
+		escape   bool
+	}{{"", false}, {"consoletarget", true}} {
+		t.Run("disabled="+tc.defences, func(t *testing.T) {
+			bin := nsinitWithout(t, tc.defences)
+			spec := bundle.DefaultSpec("ls", "-l", "/proc/sys/kernel/hostname")
+			spec.Linux.CgroupsPath = testCgroupsPath()
+			var mounts []specs.Mount
+			for _, m := range spec.Mounts {
+				if m.Destination != "/dev" {
+					mounts = append(mounts, m)
+				}
+			}
+			spec.Mounts = mounts
+			spec.Linux.ReadonlyPaths, spec.Linux.MaskedPaths = nil, nil
+			dir := makeBundleSpec(t, spec)
+			dev := filepath.Join(dir, "rootfs", "dev")
+			for _, d := range []string{"pts", "shm", "mqueue"} {
+				if err := os.MkdirAll(filepath.Join(dev, d), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for link, target := range map[string]string{"ptmx": "pts/ptmx", "console": "/proc/sys/kernel/hostname"} {
+				if err := os.Symlink(target, filepath.Join(dev, link)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			master, slave := openPty(t)
+			defer master.Close()
+			cmd := exec.Command(bin, "--root", t.TempDir(), "run", "-t", "--bundle", dir, "cve-2025-52565")
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			slave.Close()
+			var out bytes.Buffer
+			done := make(chan struct{})
+			go func() { io.Copy(&out, master); close(done) }()
+			waitErr := make(chan error, 1)
+			go func() { waitErr <- cmd.Wait() }()
+			var err error
+			select {
+			case err = <-waitErr:
+			case <-time.After(20 * time.Second):
+				cmd.Process.Kill()
+				t.Fatal("nsinit run -t did not finish")
+			}
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				master.Close()
+				<-done
+			}
+			got := out.String()
+			redirected := err == nil && strings.Contains(got, "crw")
+			switch {
+			case tc.escape && !redirected:
+				t.Errorf("without the defence the pty should cover the link's target: %v %q", err, got)
+			case !tc.escape && (redirected || err == nil || !strings.Contains(got, "/dev/console")):
+				t.Errorf("the console mount followed a link (CVE-2025-52565), or the start did not fail naming it: %v %q", err, got)
+			}
+			t.Logf("%v: %s", err, strings.TrimSpace(got))
 		})
 	}
 }

@@ -254,21 +254,8 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 		return nil, err
 	}
 	if syncW != nil {
-		if _, err := syncW.Write([]byte{1}); err != nil {
-			return nil, fmt.Errorf("unable to let nsenter go on: %w", err)
-		}
-		syncW.Close()
-		pid, err := readReport(reportR)
-		if err != nil {
+		if err := c.releaseNsenter(syncW, reportR, p, ic.Role == roleInit); err != nil {
 			return nil, err
-		}
-		if pid != 0 {
-			p.Pid = pid
-			if ic.Role == roleInit {
-				if err := c.recordInit(pid); err != nil {
-					return nil, err
-				}
-			}
 		}
 	}
 	tracef("start: init in its cgroup, resources set")
@@ -289,6 +276,27 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 		return nil, err
 	}
 	return parent, nil
+}
+
+// releaseNsenter lets the nsenter constructor go on (the process is in
+// its cgroup) and reads its report: when it forked, the child's pid is
+// the process's (and, for init, is recorded).
+func (c *Container) releaseNsenter(syncW, reportR *os.File, p *Process, init bool) error {
+	if _, err := syncW.Write([]byte{1}); err != nil {
+		return fmt.Errorf("unable to let nsenter go on: %w", err)
+	}
+	syncW.Close()
+	pid, err := readReport(reportR)
+	if err != nil {
+		return err
+	}
+	if pid != 0 {
+		p.Pid = pid
+		if init {
+			return c.recordInit(pid)
+		}
+	}
+	return nil
 }
 
 // joinCgroup puts pid in the container's cgroup and, for init, sets the

@@ -17,8 +17,11 @@ import (
 // the test would catch the defence's loss. Nothing at run time (no flag,
 // file or environment variable) can set it. The names:
 //
-//   - memfd: execute the runtime binary itself instead of a sealed memfd
-//     copy (the defence against CVE-2019-5736).
+//   - memfd: execute the runtime binary itself instead of a sealed
+//     handle on it (the defence against CVE-2019-5736).
+//   - overlay: seal the binary by the memfd copy, never by the read-only
+//     overlay (not a defence lost: the switch lets the tests prove the
+//     fallback defends as well).
 //   - fdhygiene: init keeps a descriptor of the host's /sys/fs/cgroup open
 //     across pivot_root and into the process's setup, as runc 1.1.11
 //     leaked one (the bug behind CVE-2024-21626).

@@ -4,7 +4,8 @@
 // The design is the classic nsinit one that lives on in runc. [Create]
 // validates an ID and a configuration and makes a state directory
 // root/ID holding state.json; [Container.Start] re-executes the running
-// binary as "init" from a sealed memfd copy, in new namespaces, sends it the
+// binary as "init" from a sealed handle on it (a detached read-only overlay,
+// else a sealed memfd copy), in new namespaces, sends it the
 // configuration over a socket, and waits until the child has set up the root
 // filesystem and the process and is blocked on a FIFO (the OCI "created"
 // state); [Container.Launch] opens the FIFO so that init executes the user's

@@ -53,7 +53,7 @@ var initForward = append(append([]os.Signal(nil), procx.DefaultForward...), sysc
 // apply only to the locked thread that forks the program, so init marks
 // itself non-dumpable: no process of the container can ptrace it or open
 // its memory, whatever uid it runs as. The runtime binary init runs is
-// the sealed memfd, so /proc/1/exe cannot be rewritten either.
+// sealed (see sealedSelf), so /proc/1/exe cannot be rewritten either.
 //
 // It returns only an error from before the program started; afterwards it
 // exits the process.

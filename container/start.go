@@ -27,7 +27,7 @@ var ErrNoInit = errors.New("this program does not call container.Init() first th
 // The steps, each undone by a deferred cleanup if a later one fails (so a
 // failed Start leaves no process, cgroup or state directory: the
 // container is gone): the cgroup path is recorded; the FIFO is made; the
-// runtime binary is copied into a sealed memfd and executed from there as
+// runtime binary is sealed (see sealedSelf) and executed from there as
 // "init" in new namespaces (with uid and gid maps written by the parent);
 // its pid is recorded; it is put in its cgroup; only then is it sent its
 // configuration, so no code of the container runs outside the cgroup. A
@@ -188,7 +188,7 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 		return nil, err
 	}
 	defer self.Close()
-	tracef("start: binary copied into a sealed memfd")
+	tracef("start: sealed binary ready")
 	parent, child, err := socketPair()
 	if err != nil {
 		return nil, err

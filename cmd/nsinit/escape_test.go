@@ -89,16 +89,20 @@ func waitStopped(t *testing.T, bin, root, id string) {
 // /bin/sh into the container the kernel starts the runtime's own binary
 // again, now with the container's credentials; a process in the
 // container holds that binary through /proc/PID/exe and, once the
-// runtime is done, rewrites it through that descriptor. The defence in nsinit: the runtime never executes its own
-// binary for a container, but a sealed memfd copy (container/memfd.go,
-// sealedSelf), which F_SEAL_WRITE makes read-only for everyone; the
-// attack then holds the memfd, and its reopen for writing fails.
+// runtime is done, rewrites it through that descriptor. The defence in
+// nsinit: the runtime never executes its own binary for a container, but
+// a sealed handle on it (container/memfd.go, sealedSelf): the binary on a
+// detached read-only overlayfs, or where the kernel cannot make one a
+// memfd copy that F_SEAL_WRITE makes read-only for everyone. The attack
+// then holds that handle, and its reopen for writing fails (EROFS or
+// EPERM). The "overlay" case forces the memfd way.
 func TestEscapeCVE20195736(t *testing.T) {
 	needRoot(t)
 	for _, tc := range []struct {
 		defences string
 		wrote    bool
-	}{{"", false}, {"memfd", true}} {
+		held     string // what the attack holds when it is denied
+	}{{"", false, "/nsinit"}, {"overlay", false, "/memfd:deferio-init"}, {"memfd", true, ""}} {
 		t.Run("disabled="+tc.defences, func(t *testing.T) {
 			bin := nsinitWithout(t, tc.defences)
 			before := fileHash(t, bin)
@@ -137,7 +141,7 @@ func TestEscapeCVE20195736(t *testing.T) {
 				t.Fatalf("the attack never held the runtime's binary: %q", report)
 			case tc.wrote && (!changed || !strings.Contains(report, "wrote")):
 				t.Errorf("with the memfd defence disabled the attack should rewrite nsinit: changed %v, report %q", changed, report)
-			case !tc.wrote && (changed || !strings.Contains(report, "denied") || !strings.Contains(report, "held /memfd:deferio-init")):
+			case !tc.wrote && (changed || !strings.Contains(report, "denied") || !strings.Contains(report, "held "+tc.held)):
 				t.Errorf("nsinit was rewritten from inside a container (CVE-2019-5736): changed %v, report %q", changed, report)
 			}
 			t.Logf("attack: %s", strings.ReplaceAll(strings.TrimSpace(report), "\n", "; "))

@@ -17,8 +17,8 @@ import (
 // binary open through /proc/PID/exe, and once nothing executes it any
 // more reopens it for writing through /proc/self/fd/N and appends a line.
 // Against a runtime that executes itself from the host, that rewrites the
-// host's runtime binary; against one that executes a sealed memfd copy,
-// the reopen fails. It prints "held TARGET" and then "wrote" or
+// host's runtime binary; against one that executes a sealed handle (a
+// read-only overlay, a sealed memfd copy), the reopen fails. It prints "held TARGET" and then "wrote" or
 // "denied: ERROR", and gives up after SECONDS.
 func overwriteRuntime(args []string) int {
 	if len(args) != 1 {

@@ -13,6 +13,7 @@ import (
 	"github.com/deferio/deferio/internal/gorun"
 	"github.com/deferio/deferio/internal/lesson"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 //go:embed testdata/programs/*.go
@@ -62,6 +63,13 @@ func runInitPipe(ctx context.Context, p *lesson.Page) error {
 		t, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", c.State().Pid))
 		if err != nil {
 			return err.Error()
+		}
+		var fs unix.Statfs_t
+		switch {
+		case strings.HasPrefix(t, "/memfd:"):
+			return t + ", the runtime's binary copied into a sealed memfd"
+		case unix.Statfs(fmt.Sprintf("/proc/%d/exe", c.State().Pid), &fs) == nil && fs.Type == unix.OVERLAYFS_SUPER_MAGIC && fs.Flags&unix.ST_RDONLY != 0:
+			return t + ", the runtime's binary on a detached read-only overlay"
 		}
 		return t
 	}

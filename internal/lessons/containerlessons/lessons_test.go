@@ -105,7 +105,7 @@ func TestInitPipeLesson(t *testing.T) {
 	want(t, "container-init-pipe",
 		"/bin/true: EOF and nothing else, so execve succeeded",
 		`/no/such/program: the child said "exec /no/such/program: no such file or directory" before EOF`,
-		"after Start:  status created, init runs /memfd:deferio-init (deleted)",
+		"after Start:  status created, init runs /containerlessons.test, the runtime's binary on a detached read-only overlay, blocked opening exec.fifo",
 		"after Launch: status running, init runs /bin/toybox",
 	)
 }

@@ -296,3 +296,67 @@ func assertGone(t *testing.T, pidFile string) {
 	syscall.Kill(pid, syscall.SIGKILL)
 	t.Errorf("process %d is still there: %s", pid, stat)
 }
+
+// slowOpen runs open-coded defers (so it is traced with ptrace) for
+// about a second.
+const slowOpen = `package main
+
+import "time"
+
+func step(i int) int {
+	defer func() { i++ }()
+	return i
+}
+
+func main() {
+	for i := 0; i < 50; i++ {
+		step(i)
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+`
+
+// TestOtherChildrenNotReaped: a child of the tracing process that ends
+// while a traced program runs is still there for its own Wait; the
+// tracer waits for its program's threads only.
+func TestOtherChildrenNotReaped(t *testing.T) {
+	testenv.NeedGo(t)
+	p, err := realtrace.Build(context.Background(), []byte(slowOpen))
+	if errors.Is(err, realtrace.ErrUnavailable) {
+		testenv.Need(t, "ptrace", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	other := exec.Command(os.Args[0], "-test.run=^$")
+	done := make(chan error, 1)
+	type result struct {
+		res *realtrace.Result
+		err error
+	}
+	traced := make(chan result, 1)
+	go func() {
+		res, err := p.Run(context.Background(), realtrace.Options{})
+		traced <- result{res, err}
+	}()
+	// The other child starts and ends while the traced program sleeps.
+	time.Sleep(100 * time.Millisecond)
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- other.Wait() }()
+	if err := <-done; err != nil {
+		t.Errorf("the other child's Wait: %v (reaped by the tracer?)", err)
+	}
+	r := <-traced
+	if errors.Is(r.err, realtrace.ErrUnavailable) {
+		testenv.Need(t, "ptrace", r.err)
+	}
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r.res.Status != 0 || r.res.Watched == 0 {
+		t.Errorf("traced program: status %d, %d stores watched", r.res.Status, r.res.Watched)
+	}
+}

@@ -151,7 +151,11 @@ func (r *runner) startAndWait(path string, files [4]*os.File, started chan<- int
 	attr := &os.ProcAttr{
 		Env:   append(os.Environ(), "GOTRACEBACK=single"),
 		Files: files[:],
-		Sys:   &syscall.SysProcAttr{Ptrace: traced, Pdeathsig: syscall.SIGKILL},
+		// A traced program leads a process group of its own, so that the
+		// tracer waits for its threads (wait4 on -pgid) and never reaps
+		// another child of this process, such as a go build that runs
+		// at the same time.
+		Sys: &syscall.SysProcAttr{Ptrace: traced, Setpgid: traced, Pdeathsig: syscall.SIGKILL},
 	}
 	proc, err := os.StartProcess(path, []string{path}, attr)
 	if err != nil {
@@ -198,7 +202,7 @@ func (r *runner) trace(pid int) (rawRun, error) {
 	kill := func(err error) (rawRun, error) {
 		syscall.Kill(pid, syscall.SIGKILL)
 		for {
-			if _, werr := syscall.Wait4(-1, &ws, syscall.WALL, nil); werr != nil {
+			if _, werr := syscall.Wait4(-pid, &ws, syscall.WALL, nil); werr != nil {
 				return rawRun{status: -1}, err
 			}
 		}
@@ -216,7 +220,7 @@ func (r *runner) trace(pid int) (rawRun, error) {
 	}
 	status := -1
 	for {
-		tid, err := syscall.Wait4(-1, &ws, syscall.WALL, nil)
+		tid, err := syscall.Wait4(-pid, &ws, syscall.WALL, nil)
 		if err != nil {
 			if errors.Is(err, syscall.ECHILD) {
 				return rawRun{status: status}, nil

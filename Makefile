@@ -5,7 +5,7 @@ BUILD ?= build
 BIN := $(BUILD)/bin
 GOFILES = $(shell find . -name '*.go' -not -path '*/testdata/*' -not -path './$(BUILD)/*')
 
-.PHONY: all tour test lint fmt-check vet staticcheck unit bench-smoke bench build difftest rootfs clean
+.PHONY: all tour test lint fmt-check vet staticcheck unit bench-smoke bench bench-start build difftest rootfs clean
 
 all: test
 
@@ -49,6 +49,13 @@ bench-smoke:
 COUNT ?= 10
 bench:
 	COUNT=$(COUNT) OUT=$(CURDIR)/$(BUILD)/bench GO=$(GO) bash benchmarks/run.sh
+
+## bench-start: container start, nsinit and runc side by side (as root,
+## with runc installed): PAIRS alternating pairs; report.md and chart.svg
+## in $(BUILD)/start
+PAIRS ?= 20
+bench-start:
+	cd benchmarks && $(GO) test -count 1 -run 'TestStartReport$$' -v ./containerbench -start-report $(CURDIR)/$(BUILD)/start -start-pairs $(PAIRS)
 
 ## rootfs: a ready OCI bundle in $(BUILD)/bundle (config.json and a rootfs
 ## made of the static multi-call binary cmd/toybox); nothing is downloaded

@@ -58,7 +58,7 @@ var initForward = append(append([]os.Signal(nil), procx.DefaultForward...), sysc
 // It returns only an error from before the program started; afterwards it
 // exits the process.
 func runReaper(sock *os.File, start *startReport, p *specs.Process, pdeathsig int) error {
-	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+	if err := closeExecFrom(3); err != nil {
 		return fmt.Errorf("unable to mark descriptors close-on-exec: %w", err)
 	}
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {

@@ -214,3 +214,34 @@ func TestSeccompExec(t *testing.T) {
 		}
 	}
 }
+
+// TestSeccompDeniesCloseRange: a profile that denies close_range(2), as
+// profiles older than Linux 5.9 do (runtime-tools' default answers EPERM),
+// loaded before the credentials change (no no_new_privs), still lets the
+// program start, plain and under the reaping init: the runtime falls back
+// to fcntl(FD_CLOEXEC) over /proc/self/fd, and the program inherits only
+// stdio.
+func TestSeccompDeniesCloseRange(t *testing.T) {
+	for _, errno := range []uint{1, 38} { // EPERM, ENOSYS
+		for _, reap := range []bool{false, true} {
+			needRoot(t)
+			s := &specs.LinuxSeccomp{
+				DefaultAction: specs.ActAllow,
+				Syscalls:      []specs.LinuxSyscall{{Names: []string{"close_range"}, Action: specs.ActErrno, ErrnoRet: uintp(errno)}},
+			}
+			dir, spec := newBundle(t, "sh", "-c", "syscall close_range 3 3 0; ls /proc/self/fd")
+			spec.Linux.Seccomp = s
+			spec.Process.NoNewPrivileges = false
+			r := runContainer(t, stateRoot(t), "seccomp-closerange", container.Config{Bundle: dir, Spec: spec, Init: reap})
+			if r.status != 0 {
+				t.Errorf("errno %d, reaping init %v: status %d\n%s\n%s", errno, reap, r.status, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stdout, "close_range(3, 3, 0) = -1 E") {
+				t.Errorf("errno %d, reaping init %v: close_range was not denied inside:\n%s", errno, reap, r.stdout)
+			}
+			if _, fds, _ := strings.Cut(r.stdout, "\n"); fds != "0\n1\n2\n" {
+				t.Errorf("errno %d, reaping init %v: descriptors open in the program:\n%s", errno, reap, fds)
+			}
+		}
+	}
+}

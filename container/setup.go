@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -97,11 +98,41 @@ func enterCwd(dir string) error {
 	return nil
 }
 
+// closeExecFrom marks every descriptor from low up close-on-exec with
+// close_range(2). A seccomp filter may already be loaded here (without
+// no_new_privs it is loaded before the credentials change), and one written
+// before Linux 5.9 does not know close_range and denies it, usually with
+// EPERM (the runtime-tools and older Docker default profiles do); kernels
+// before 5.11 refuse CLOSE_RANGE_CLOEXEC with EINVAL. Then it walks
+// /proc/self/fd and sets FD_CLOEXEC on each descriptor with fcntl(2),
+// which every profile allows.
+func closeExecFrom(low int) error {
+	err := unix.CloseRange(uint(low), ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	if err == nil || (err != unix.EPERM && err != unix.ENOSYS && err != unix.EINVAL) {
+		return err
+	}
+	ents, rerr := os.ReadDir("/proc/self/fd")
+	if rerr != nil {
+		return fmt.Errorf("close_range: %w, and %w", err, rerr)
+	}
+	for _, e := range ents {
+		fd, perr := strconv.Atoi(e.Name())
+		if perr != nil || fd < low {
+			continue
+		}
+		// The descriptor ReadDir used is closed by now: EBADF.
+		if _, ferr := unix.FcntlInt(uintptr(fd), unix.F_SETFD, unix.FD_CLOEXEC); ferr != nil && ferr != unix.EBADF {
+			return fmt.Errorf("close_range: %w; fcntl(%d, F_SETFD): %w", err, fd, ferr)
+		}
+	}
+	return nil
+}
+
 // execProcess closes (marks close-on-exec) every descriptor above stdio,
 // sets the parent death signal last (a credential change clears it), finds
 // the program in the process's PATH and executes it.
 func execProcess(p *specs.Process, pdeathsig int) error {
-	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+	if err := closeExecFrom(3); err != nil {
 		return fmt.Errorf("unable to mark descriptors close-on-exec: %w", err)
 	}
 	if pdeathsig != 0 {

@@ -38,7 +38,7 @@ type goBinary struct {
 
 // layout is runtime.deferTraceLayout, written by the probes' file.
 type layout struct {
-	gDefer, gGoid, deferLink uint64
+	gDefer, gGoid, deferLink, gStackHi uint64
 }
 
 func openBinary(path string) (*goBinary, error) {
@@ -200,7 +200,7 @@ func (b *goBinary) readLayout() error {
 	if err != nil {
 		return fmt.Errorf("unable to find the probes in the program (was it built with the probed runtime?): %w", err)
 	}
-	data, err := b.read(addr, 32)
+	data, err := b.read(addr, 40)
 	if err != nil {
 		return fmt.Errorf("unable to read the probes' layout: %w", err)
 	}
@@ -208,6 +208,6 @@ func (b *goBinary) readLayout() error {
 	if le.Uint64(data) != 0xdefe12ace {
 		return errors.New("unable to read the probes' layout: a bad magic number")
 	}
-	b.layout = layout{gDefer: le.Uint64(data[8:]), gGoid: le.Uint64(data[16:]), deferLink: le.Uint64(data[24:])}
+	b.layout = layout{gDefer: le.Uint64(data[8:]), gGoid: le.Uint64(data[16:]), deferLink: le.Uint64(data[24:]), gStackHi: le.Uint64(data[32:])}
 	return nil
 }

@@ -360,3 +360,40 @@ func TestOtherChildrenNotReaped(t *testing.T) {
 		t.Errorf("traced program: status %d, %d stores watched", r.res.Status, r.res.Watched)
 	}
 }
+
+// growth defers, grows its stack (the runtime copies it: every SP
+// moves), and defers again.
+const growth = `package main
+
+func grow(n int) int {
+	var pad [256]byte
+	pad[n%256] = byte(n)
+	if n == 0 {
+		return int(pad[0])
+	}
+	return grow(n-1) + int(pad[n%256])
+}
+
+func main() {
+	defer println("first")
+	println(grow(200) > 0)
+	defer println("second")
+}
+`
+
+// TestStackGrowthKeepsFrame: an open-coded frame whose stack is copied
+// between its two defer statements still sets bit 0 once and then bit
+// 1, and runs slot 1 then slot 0.
+func TestStackGrowthKeepsFrame(t *testing.T) {
+	res := trace(t, growth, realtrace.Options{})
+	var got []string
+	for _, e := range res.Events {
+		if e.Func == "main.main" {
+			got = append(got, kinds([]chain.Event{e})...)
+		}
+	}
+	want := []string{"open-defer 0 00000001", "open-defer 1 00000011", "open-exit 1 00000001", "open-exit 0 00000000"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("main's steps:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -29,7 +29,7 @@ type rawRun struct {
 type runner struct {
 	bin    *goBinary
 	stores map[uint64]*bitsStore // breakpoints by address
-	frames map[[2]uint64]uint8   // reported deferBits by goroutine and SP
+	frames map[[2]uint64]uint8   // reported deferBits by goroutine and distance from the stack's top
 	limits Options
 
 	recW      *os.File // the write end of the records pipe, shared with the probes
@@ -304,10 +304,10 @@ func (r *runner) handleStore(tid int) (bool, error) {
 }
 
 // storeRecords builds the records of a deferBits store. The tracer
-// keeps, per frame (goroutine and SP), the bits it has reported set:
-// the entry block's zeroing store resets them; bits the store adds are
-// open-defer steps, lowest slot first; a bit it removes is an open-exit
-// step. The compiler drops stores that nothing can observe: two defer
+// keeps, per frame (goroutine and distance from its stack's top), the
+// bits it has reported set: the entry block's zeroing store resets
+// them; bits the store adds are open-defer steps, lowest slot first; a
+// bit it removes is an open-exit step. The compiler drops stores that nothing can observe: two defer
 // statements in a row leave one store, and a defer statement right
 // before the exit leaves none, so that the exit's store finds its bit
 // never set: that bit is the lowest above the stored value's highest,
@@ -317,7 +317,10 @@ func (r *runner) handleStore(tid int) (bool, error) {
 // gives the depth.
 func (r *runner) storeRecords(tid int, regs *syscall.PtraceRegs, s *bitsStore, v byte) []byte {
 	g := regs.R14
-	key := [2]uint64{g, regs.Rsp}
+	// A frame is its goroutine and its distance from the top of the
+	// goroutine's stack: when the stack grows, the runtime copies it
+	// and every SP changes, but not that distance.
+	key := [2]uint64{g, r.peek(tid, g+r.bin.layout.gStackHi) - regs.Rsp}
 	if s.init {
 		delete(r.frames, key)
 		return nil

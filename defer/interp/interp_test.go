@@ -235,3 +235,36 @@ func TestOutputLimit(t *testing.T) {
 		t.Errorf("error %v, want the output limit", err)
 	}
 }
+
+// TestMethodFrameNames: events name a method's frame as the runtime
+// does: main.T.M for a value receiver, main.(*T).M for a pointer one.
+func TestMethodFrameNames(t *testing.T) {
+	prog := load(t, `package main
+
+type T int
+
+func (T) Value()    { defer println("v") }
+func (*T) Pointer() { defer println("p") }
+
+func main() {
+	var x T
+	x.Value()
+	x.Pointer()
+}
+`)
+	res, err := prog.Run(interp.Options{Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range res.Events {
+		if e.Kind == chain.EvOpenDefer {
+			seen[e.Func] = true
+		}
+	}
+	for _, want := range []string{"main.T.Value", "main.(*T).Pointer"} {
+		if !seen[want] {
+			t.Errorf("no open-coded defer in frame %s; frames seen: %v", want, seen)
+		}
+	}
+}

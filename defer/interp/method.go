@@ -188,11 +188,15 @@ func (in *interp) methodSet(t types.Type) *types.MethodSet {
 
 // funcName is the runtime's name of a method: main.T.M, main.(*T).M.
 func funcName(fn *types.Func) string {
-	full := fn.FullName() // (*main.T).M or main.T.M
+	full := fn.FullName() // (*main.T).M or (main.T).M
 	if strings.HasPrefix(full, "(*") {
 		pkgT, m, _ := strings.Cut(full[2:], ").")
 		pkg, t, _ := strings.Cut(pkgT, ".")
 		return pkg + ".(*" + t + ")." + m
+	}
+	if strings.HasPrefix(full, "(") {
+		pkgT, m, _ := strings.Cut(full[1:], ").")
+		return pkgT + "." + m
 	}
 	return full
 }

@@ -45,15 +45,27 @@ type Manager interface {
 	Apply(pid int) error
 
 	// Set writes the resources r to the cgroup's files: memory limit,
-	// memory+swap, reservation and swappiness; cpu shares, quota,
-	// period, burst and idle, and cpuset cpus and mems; the pids limit;
-	// blkio weight and per-device throttles; the devices allow and deny
-	// list. Fields that are nil or empty, and limits of 0 (as in runc),
-	// are left as they are, so Set can be called again on a running
-	// cgroup to update it; -1 means "no limit". Values are checked
-	// first: a limit below -1, a weight out of range or a bad device
-	// rule is an error naming every problem, and nothing is written. If
-	// the kernel then refuses a write, the writes before it stay.
+	// memory+swap, reservation, kernel and kernel TCP limits,
+	// swappiness and the OOM killer switch; cpu shares, quota, period,
+	// burst and idle, and cpuset cpus and mems; the pids limit; blkio
+	// weights, leaf weights (CFQ) and per-device weights and throttles;
+	// huge page limits; the net_cls class ID and net_prio priorities;
+	// the devices allow and deny list. Fields that are nil or empty, and
+	// limits of 0 (as in runc), are left as they are, so Set can be
+	// called again on a running cgroup to update it; -1 means "no
+	// limit". Values are checked first: a limit below -1, a weight out
+	// of range, a huge page size the kernel does not have, a block
+	// device or interface that does not exist, a bad device rule, or
+	// (v1) a controller or file that is missing is an error naming every
+	// problem, and nothing is written. On v1 a kernel memory limit the
+	// kernel ignores (Linux 5.16 and later) is an error too, and changes
+	// nothing. If the kernel then refuses a write, the writes before it
+	// stay.
+	//
+	// On a hybrid host whose kernel has the hugetlb controller bound to
+	// the cgroup2 hierarchy rather than to a v1 one, the v1 Manager sets
+	// huge page limits in the cgroup's cgroup2 directory (hugetlb.SIZE.max),
+	// enabling the controller in the ancestors' cgroup.subtree_control.
 	//
 	// On v1 device rules are written in order to devices.allow and
 	// devices.deny. On v2 the kernel enforces device rules only through

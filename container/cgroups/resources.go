@@ -3,7 +3,9 @@ package cgroups
 import (
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,6 +39,8 @@ func validateResources(r *specs.LinuxResources) error {
 		if m.Limit != nil && m.Swap != nil && *m.Swap != -1 && (*m.Limit == -1 || *m.Swap < *m.Limit) {
 			bad("invalid memory.swap %d: it is memory plus swap, so it must be -1 or at least memory.limit (%d)", *m.Swap, *m.Limit)
 		}
+		limit("memory.kernel", kernelLimit(m))
+		limit("memory.kernelTCP", m.KernelTCP)
 		if m.Swappiness != nil && *m.Swappiness > 100 {
 			bad("invalid memory.swappiness %d: want 0 to 100", *m.Swappiness)
 		}
@@ -71,9 +75,18 @@ func validateResources(r *specs.LinuxResources) error {
 		if b.Weight != nil && (*b.Weight < 10 || *b.Weight > 1000) {
 			bad("invalid blockIO.weight %d: want 10 to 1000", *b.Weight)
 		}
+		if b.LeafWeight != nil && (*b.LeafWeight < 10 || *b.LeafWeight > 1000) {
+			bad("invalid blockIO.leafWeight %d: want 10 to 1000", *b.LeafWeight)
+		}
 		for _, w := range b.WeightDevice {
 			if w.Weight != nil && (*w.Weight < 10 || *w.Weight > 1000) {
 				bad("invalid blockIO.weightDevice %d:%d weight %d: want 10 to 1000", w.Major, w.Minor, *w.Weight)
+			}
+			if w.LeafWeight != nil && (*w.LeafWeight < 10 || *w.LeafWeight > 1000) {
+				bad("invalid blockIO.weightDevice %d:%d leafWeight %d: want 10 to 1000", w.Major, w.Minor, *w.LeafWeight)
+			}
+			if w.Weight == nil && w.LeafWeight == nil {
+				bad("invalid blockIO.weightDevice %d:%d: it has neither weight nor leafWeight", w.Major, w.Minor)
 			}
 			if w.Major < 0 || w.Minor < 0 {
 				bad("invalid blockIO.weightDevice %d:%d: negative device number", w.Major, w.Minor)
@@ -87,6 +100,18 @@ func validateResources(r *specs.LinuxResources) error {
 			}
 		}
 	}
+	for i, h := range r.HugepageLimits {
+		if !hugePageSize.MatchString(h.Pagesize) {
+			bad("invalid hugepageLimits[%d].pageSize %q: want a size and a unit such as \"2MB\" or \"1GB\"", i, h.Pagesize)
+		}
+	}
+	if n := r.Network; n != nil {
+		for i, p := range n.Priorities {
+			if p.Name == "" || len(p.Name) >= 16 || strings.ContainsAny(p.Name, " \t\n/:") {
+				bad("invalid network.priorities[%d].name %q: want an interface name (1 to 15 characters, no space, \"/\" or \":\")", i, p.Name)
+			}
+		}
+	}
 	for i, d := range r.Devices {
 		if _, err := deviceRule(d); err != nil {
 			bad("invalid devices[%d]: %w", i, err)
@@ -95,6 +120,103 @@ func validateResources(r *specs.LinuxResources) error {
 	for k := range r.Unified {
 		if k == "" || strings.ContainsAny(k, "/\x00") || k == "." || k == ".." || strings.HasPrefix(k, "cgroup.") {
 			bad("invalid unified key %q: want a controller file name such as \"memory.high\" (no \"/\", not cgroup.*)", k)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// hugePageSize matches the spec's pageSize format, "<size><unit-prefix>B"
+// ("64KB", "2MB", "1GB"); whether the kernel has that size is checked
+// against /sys/kernel/mm/hugepages by hugePageSizes.
+var hugePageSize = regexp.MustCompile(`^[1-9][0-9]*[KMGTP]?B$`)
+
+// hugePagesDir lists the kernel's huge page sizes, one directory each
+// ("hugepages-2048kB").
+const hugePagesDir = "/sys/kernel/mm/hugepages"
+
+// hugePageSizes returns the huge page sizes of this kernel as the hugetlb
+// controller names its files (hugetlb.2MB.limit_in_bytes): in GB, MB or
+// KB, the largest unit that divides the size, as the kernel's mem_fmt.
+func hugePageSizes() ([]string, error) {
+	ents, err := os.ReadDir(hugePagesDir)
+	if err != nil {
+		return nil, fmt.Errorf("unable to list the huge page sizes: %w", err)
+	}
+	var sizes []string
+	for _, e := range ents {
+		kb, ok := strings.CutPrefix(e.Name(), "hugepages-")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSuffix(kb, "kB"), 10, 64)
+		if err != nil || n == 0 {
+			continue
+		}
+		sizes = append(sizes, formatPageSize(n))
+	}
+	return sizes, nil
+}
+
+// formatPageSize names a page size of kb KiB.
+func formatPageSize(kb uint64) string {
+	switch {
+	case kb%(1<<20) == 0:
+		return strconv.FormatUint(kb>>20, 10) + "GB"
+	case kb%(1<<10) == 0:
+		return strconv.FormatUint(kb>>10, 10) + "MB"
+	}
+	return strconv.FormatUint(kb, 10) + "KB"
+}
+
+// checkHugePages reports every hugepageLimits entry whose page size this
+// kernel does not have.
+func checkHugePages(limits []specs.LinuxHugepageLimit) error {
+	if len(limits) == 0 {
+		return nil
+	}
+	sizes, err := hugePageSizes()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for i, h := range limits {
+		if !slices.Contains(sizes, h.Pagesize) {
+			errs = append(errs, fmt.Errorf("invalid hugepageLimits[%d].pageSize %q: this kernel has huge pages of %v (%s)", i, h.Pagesize, sizes, hugePagesDir))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkBlockDevices reports every blockIO device (weights and throttles)
+// that is not a block device here: the kernel would refuse its line with
+// ENODEV only after the lines before it were written.
+func checkBlockDevices(b *specs.LinuxBlockIO) error {
+	if b == nil {
+		return nil
+	}
+	var errs []error
+	seen := map[[2]int64]bool{}
+	check := func(what string, major, minor int64) {
+		k := [2]int64{major, minor}
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		p := fmt.Sprintf("/sys/dev/block/%d:%d", major, minor)
+		if _, err := os.Stat(p); err != nil {
+			errs = append(errs, fmt.Errorf("invalid blockIO.%s device %d:%d: no such block device here (%s: %w)", what, major, minor, p, err))
+		}
+	}
+	for _, w := range b.WeightDevice {
+		check("weightDevice", w.Major, w.Minor)
+	}
+	for _, t := range []struct {
+		what string
+		list []specs.LinuxThrottleDevice
+	}{{"throttleReadBpsDevice", b.ThrottleReadBpsDevice}, {"throttleWriteBpsDevice", b.ThrottleWriteBpsDevice},
+		{"throttleReadIOPSDevice", b.ThrottleReadIOPSDevice}, {"throttleWriteIOPSDevice", b.ThrottleWriteIOPSDevice}} {
+		for _, d := range t.list {
+			check(t.what, d.Major, d.Minor)
 		}
 	}
 	return errors.Join(errs...)

@@ -189,6 +189,17 @@ func (v *v2) Set(r *specs.LinuxResources) error {
 			}
 		}
 	}
+	if err := checkHugePages(r.HugepageLimits); err != nil {
+		return wrap(err)
+	}
+	for _, h := range r.HugepageLimits {
+		val := strconv.FormatUint(h.Limit, 10)
+		ws = append(ws, write{"hugetlb", "hugetlb." + h.Pagesize + ".max", val})
+		// The reservation limit, where the kernel has one (5.7+).
+		if exists(v.dir, "hugetlb."+h.Pagesize+".rsvd.max") {
+			ws = append(ws, write{"hugetlb", "hugetlb." + h.Pagesize + ".rsvd.max", val})
+		}
+	}
 	for _, k := range slices.Sorted(maps.Keys(r.Unified)) {
 		ctl, _, _ := strings.Cut(k, ".")
 		ws = append(ws, write{ctl, k, r.Unified[k]})

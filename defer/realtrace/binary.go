@@ -22,6 +22,7 @@ type goFunc struct {
 	pcsp       uint32 // offset of its pc-to-SP-delta table in pctab
 	openCoded  bool   // it has FUNCDATA_OpenCodedDeferInfo
 	bitsOffset uint32 // deferBits is at varp-bitsOffset
+	funcID     uint8
 }
 
 // goBinary is what the tracer reads from the program's ELF file: the
@@ -39,6 +40,7 @@ type goBinary struct {
 // layout is runtime.deferTraceLayout, written by the probes' file.
 type layout struct {
 	gDefer, gGoid, deferLink, gStackHi uint64
+	funcIDWrapper                      uint8
 }
 
 func openBinary(path string) (*goBinary, error) {
@@ -127,7 +129,7 @@ func (b *goBinary) readPclntab() error {
 		entryOff, funcOff := le.Uint32(pcln[8*i:]), le.Uint32(pcln[8*i+4:])
 		next := le.Uint32(pcln[8*(i+1):])
 		fn := pcln[funcOff:]
-		g := goFunc{name: b.name(int32(le.Uint32(fn[4:]))), entry: text + uint64(entryOff), end: text + uint64(next), pcsp: le.Uint32(fn[16:])}
+		g := goFunc{name: b.name(int32(le.Uint32(fn[4:]))), entry: text + uint64(entryOff), end: text + uint64(next), pcsp: le.Uint32(fn[16:]), funcID: fn[40]}
 		npcdata, nfuncdata := le.Uint32(fn[28:]), fn[43]
 		if nfuncdata > funcdataOpenCodedDeferInfo {
 			off := le.Uint32(fn[44+4*npcdata+4*funcdataOpenCodedDeferInfo:])
@@ -200,7 +202,7 @@ func (b *goBinary) readLayout() error {
 	if err != nil {
 		return fmt.Errorf("unable to find the probes in the program (was it built with the probed runtime?): %w", err)
 	}
-	data, err := b.read(addr, 40)
+	data, err := b.read(addr, 48)
 	if err != nil {
 		return fmt.Errorf("unable to read the probes' layout: %w", err)
 	}
@@ -208,6 +210,6 @@ func (b *goBinary) readLayout() error {
 	if le.Uint64(data) != 0xdefe12ace {
 		return errors.New("unable to read the probes' layout: a bad magic number")
 	}
-	b.layout = layout{gDefer: le.Uint64(data[8:]), gGoid: le.Uint64(data[16:]), deferLink: le.Uint64(data[24:]), gStackHi: le.Uint64(data[32:])}
+	b.layout = layout{gDefer: le.Uint64(data[8:]), gGoid: le.Uint64(data[16:]), deferLink: le.Uint64(data[24:]), gStackHi: le.Uint64(data[32:]), funcIDWrapper: data[40]}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/deferio/deferio/defer/chain"
 )
@@ -54,23 +55,29 @@ type record struct {
 	slot          int8
 	before, after uint8
 	listLen       int
-	depth         int32
+	depth         int16 // non-runtime frames below, or -1
+	mainDepth     int16 // those of package main
 	goid          uint32
 	pc, sp, rec   uint64
 	nameOff       int32
+	// mainNameOff names the innermost frame of package main at or below
+	// the record's.
+	mainNameOff int32
 }
 
 func decodeRecord(b []byte) record {
 	le := binary.LittleEndian
 	return record{kind: b[0], flags: b[1], slot: int8(b[2]), before: b[3], after: b[4],
-		listLen: int(le.Uint16(b[6:])), depth: int32(le.Uint32(b[8:])), goid: le.Uint32(b[12:]),
-		pc: le.Uint64(b[16:]), sp: le.Uint64(b[24:]), rec: le.Uint64(b[32:]), nameOff: int32(le.Uint32(b[40:]))}
+		listLen: int(le.Uint16(b[6:])), depth: int16(le.Uint16(b[8:])), mainDepth: int16(le.Uint16(b[10:])), goid: le.Uint32(b[12:]),
+		pc: le.Uint64(b[16:]), sp: le.Uint64(b[24:]), rec: le.Uint64(b[32:]), nameOff: int32(le.Uint32(b[40:])),
+		mainNameOff: int32(le.Uint32(b[44:]))}
 }
 
 // decoder turns records into events: it names records and frames with
 // small IDs and keeps each goroutine's list, as the model does.
 type decoder struct {
 	p          *Program
+	all        bool               // all frames, not only package main's
 	sites      map[int][]Strategy // defer statements by line
 	strategies []Strategy         // in source order
 	recIDs     map[uint64]int
@@ -113,7 +120,7 @@ func (d *decoder) openSite(pc uint64, slot int) string {
 // decode returns the events of the records, those of package main's
 // frames only unless all.
 func (p *Program) decode(raw []byte, strategies []Strategy, all bool) []chain.Event {
-	d := &decoder{p: p, sites: map[int][]Strategy{}, strategies: strategies, open: map[string][]string{}, recIDs: map[uint64]int{}, frames: map[string]int{},
+	d := &decoder{p: p, all: all, sites: map[int][]Strategy{}, strategies: strategies, open: map[string][]string{}, recIDs: map[uint64]int{}, frames: map[string]int{},
 		lists: map[uint32][]int{}, heap: map[int]bool{}, lastDep: map[string]int{}}
 	for _, s := range strategies {
 		d.sites[s.Line] = append(d.sites[s.Line], s)
@@ -122,6 +129,9 @@ func (p *Program) decode(raw []byte, strategies []Strategy, all bool) []chain.Ev
 	for off := 0; off+recordSize <= len(raw); off += recordSize {
 		r := decodeRecord(raw[off : off+recordSize])
 		e, ok := d.event(r)
+		if ok && !all && !isMain(e.Func) {
+			d.atMainFrame(&e, r)
+		}
 		if !ok || (!all && !isMain(e.Func)) {
 			continue
 		}
@@ -143,7 +153,12 @@ func (d *decoder) event(r record) (chain.Event, bool) {
 		}
 	}
 	e := chain.Event{Kind: kind, Func: name, Slot: -1, G: gid(r.goid)}
+	// A trace of package main's frames counts only theirs, as the
+	// model (which has no frames for most of the library) does.
 	e.Depth = int(r.depth)
+	if !d.all {
+		e.Depth = int(r.mainDepth)
+	}
 	if r.depth < 0 {
 		e.Depth = d.lastDep[name]
 	}
@@ -174,6 +189,22 @@ func (d *decoder) event(r record) (chain.Event, bool) {
 	e.Detail = detail(r, name)
 	e.Chain = d.list(r, e.Record)
 	return e, true
+}
+
+// atMainFrame moves a panic or a crash that a library frame raised
+// (sync's negative WaitGroup counter, a copied strings.Builder) to the
+// innermost frame of package main below it, where the program called
+// into the library, so that a trace of package main's frames keeps it.
+func (d *decoder) atMainFrame(e *chain.Event, r record) {
+	if (e.Kind != chain.EvPanic && e.Kind != chain.EvCrash) || r.mainNameOff == 0 || r.depth < 0 {
+		return
+	}
+	name := d.p.bin.name(r.mainNameOff)
+	if name == "" {
+		return
+	}
+	e.Detail = strings.TrimPrefix(e.Detail+"; ", "; ") + "raised in " + e.Func
+	e.Func, e.Depth = name, int(r.mainDepth)-1
 }
 
 // list updates and returns the goroutine's defer list after the step,

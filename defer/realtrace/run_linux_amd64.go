@@ -361,11 +361,12 @@ func (r *runner) storeRecords(tid int, regs *syscall.PtraceRegs, s *bitsStore, v
 	for d := r.peek(tid, g+r.bin.layout.gDefer); d != 0 && n < 0xffff; d = r.peek(tid, d+r.bin.layout.deferLink) {
 		n++
 	}
-	depth := uint32(int32(r.fpDepth(tid, regs.Rbp)))
+	depth, mainDepth := r.fpDepth(tid, regs.Rbp)
 	for off := 0; off < len(out); off += recordSize {
 		rec := out[off:]
 		le.PutUint16(rec[6:], uint16(n))
-		le.PutUint32(rec[8:], depth)
+		le.PutUint16(rec[8:], uint16(depth))
+		le.PutUint16(rec[10:], uint16(mainDepth))
 		le.PutUint32(rec[12:], goid)
 		le.PutUint64(rec[16:], s.pc)
 		le.PutUint64(rec[24:], regs.Rsp)
@@ -375,10 +376,9 @@ func (r *runner) storeRecords(tid int, regs *syscall.PtraceRegs, s *bitsStore, v
 
 // fpDepth counts the program's frames (not the runtime's) that called
 // the frame whose frame pointer is bp, following the saved frame
-// pointers.
-func (r *runner) fpDepth(tid int, bp uint64) int {
-	depth := 0
-	for i := 0; bp != 0 && i < 10000; i++ {
+// pointers, and those of package main among them.
+func (r *runner) fpDepth(tid int, bp uint64) (depth, mainDepth int) {
+	for i := 0; bp != 0 && i < 10000 && depth < 32767; i++ {
 		ret := r.peek(tid, bp+8)
 		f := r.bin.funcAt(ret - 1)
 		if f == nil {
@@ -386,12 +386,18 @@ func (r *runner) fpDepth(tid int, bp uint64) int {
 		}
 		// A go statement with arguments runs a compiler-made wrapper
 		// (F.gowrapN), which the model has no frame for.
-		if !isRuntime(f.name) && !strings.Contains(f.name, ".gowrap") {
+		// Wrappers (a method called through an interface with a value
+		// receiver runs main.(*T).M first) are no frames of the program,
+		// as the runtime's unwinder says.
+		if !isRuntime(f.name) && !strings.Contains(f.name, ".gowrap") && f.funcID != r.bin.layout.funcIDWrapper {
 			depth++
+			if isMain(f.name) {
+				mainDepth++
+			}
 		}
 		bp = r.peek(tid, bp)
 	}
-	return depth
+	return depth, mainDepth
 }
 
 func (r *runner) peek(tid int, addr uint64) uint64 {

@@ -252,14 +252,14 @@ func (p *printer) callMethod(arg any, name string) (s string, ok, panicked bool,
 		s, ok = in.stringMethod(p.fr, arg, name)
 		return s, ok, false, nil
 	}
-	in.g.Call("fmt.(*pp).handleMethods", true, func(cf *chain.Frame) {
-		if err := in.g.OpenDefer(cf, 0, "fmt/print.go:catchPanic", func() {
+	// Go 1.26's fmt.(*pp).handleMethods defers catchPanic on a stack
+	// record (deferprocStack): it has too many returns to be open-coded.
+	in.g.Call("fmt.(*pp).handleMethods", false, func(cf *chain.Frame) {
+		in.g.DeferProcStack(cf, "fmt/print.go:catchPanic", func() {
 			in.g.Call("fmt.(*pp).catchPanic", false, func(cf2 *chain.Frame) {
 				v, panicked = in.g.Recover(cf2)
 			})
-		}); err != nil {
-			in.fail("%v", err)
-		}
+		})
 		s, ok = in.stringMethod(p.fr, arg, name)
 	})
 	return s, ok, panicked, v

@@ -67,11 +67,18 @@ rootfs:
 	$(BIN)/nsinit bundle --toybox $(BIN)/toybox $(BUILD)/bundle
 
 ## difftest: compare the defer model with the real toolchain on N generated
-## programs from seed SEED; divergences are shrunk and saved as testdata
+## programs from seed SEED; divergences are shrunk and saved as testdata.
+## REAL=1 also compares the model's event sequences with the real runtime's
+## (defer/realtrace) on every testdata program and REAL_N generated ones
 N ?= 10000
 SEED ?= 1
+REAL ?=
+REAL_N ?= 1000
 difftest:
 	$(GO) test -count 1 -timeout 0 -run 'TestDifferential$$' -v ./defer/difftest -programs $(N) -seed $(SEED) -save
+ifneq ($(REAL),)
+	$(GO) test -count 1 -timeout 0 -run 'TestRealTraceDifferential$$' -v ./defer/difftest -real-testdata -real-programs $(REAL_N) -seed $(SEED) -save
+endif
 
 clean:
 	rm -rf $(BUILD)

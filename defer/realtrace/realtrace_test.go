@@ -397,3 +397,19 @@ func TestStackGrowthKeepsFrame(t *testing.T) {
 		t.Errorf("main's steps:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestDoesNotCompile: a program that does not compile gives the
+// compiler's message, and no error that says the tracer is unavailable.
+func TestDoesNotCompile(t *testing.T) {
+	testenv.NeedGo(t)
+	_, err := realtrace.Trace(context.Background(), []byte("package main\n\nfunc main() { undefinedName() }\n"), realtrace.Options{})
+	if err == nil {
+		t.Fatal("no error for a program that does not compile")
+	}
+	if errors.Is(err, realtrace.ErrUnavailable) {
+		t.Errorf("a compile error reported as the tracer unavailable: %v", err)
+	}
+	if !strings.Contains(err.Error(), "undefined: undefinedName") {
+		t.Errorf("the error does not carry the compiler's message: %v", err)
+	}
+}

@@ -35,6 +35,7 @@ func Lessons() []lesson.Lesson {
 		{ID: "defer-wg-goexit", Topic: "defer", Title: "defer wg.Done() still runs when a goroutine calls runtime.Goexit", Run: showing("wgdone.go", true)},
 		{ID: "defer-recover-middleware", Topic: "defer", Title: "A recover middleware over a map of handlers", Run: showing("middleware.go", false)},
 		{ID: "defer-loop-open", Topic: "defer", Title: "Defers in a loop of opens, and a closure per iteration", Run: showing("loopopen.go", false)},
+		{ID: "defer-real-runtime", Topic: "defer", Title: "The real runtime, traced, beside the model", Run: realRuntime},
 		{ID: "defer-history", Topic: "defer", Title: "What older articles describe that Go 1.26 no longer has", Run: history},
 	}
 }

@@ -3,10 +3,12 @@ package deferlessons_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/deferio/deferio/defer/realtrace"
 	"github.com/deferio/deferio/internal/lesson"
 	"github.com/deferio/deferio/internal/lessons/deferlessons"
 	"github.com/deferio/deferio/internal/lessontest"
@@ -32,7 +34,11 @@ func TestLessonGolden(t *testing.T) {
 				t.Errorf("lesson %s: topic %q, want defer and an ID starting with defer-", l.ID, l.Topic)
 			}
 			var buf bytes.Buffer
-			if err := lesson.Run(context.Background(), &buf, l, lesson.Options{}); err != nil {
+			err := lesson.Run(context.Background(), &buf, l, lesson.Options{})
+			if errors.Is(err, realtrace.ErrUnavailable) {
+				testenv.Need(t, "ptrace", err)
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
 			out := buf.String()

@@ -57,10 +57,10 @@ type Manager interface {
 	// of range, a huge page size the kernel does not have, a block
 	// device or interface that does not exist, a bad device rule, or
 	// (v1) a controller or file that is missing is an error naming every
-	// problem, and nothing is written. On v1 a kernel memory limit the
-	// kernel ignores (Linux 5.16 and later) is an error too, and changes
-	// nothing. If the kernel then refuses a write, the writes before it
-	// stay.
+	// problem, and nothing is written. The kernel memory limit is
+	// written where memory.kmem.limit_in_bytes exists, and Linux 5.16
+	// and later discard it (the spec lets runtimes ignore it). If the
+	// kernel then refuses a write, the writes before it stay.
 	//
 	// On a hybrid host whose kernel has the hugetlb controller bound to
 	// the cgroup2 hierarchy rather than to a v1 one, the v1 Manager sets

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -73,7 +72,7 @@ func (v *v1) check(r *specs.LinuxResources) error {
 			need("memory", "memory.swap (swap accounting may be off)", "memory.memsw.limit_in_bytes")
 		}
 		if set(kernelLimit(m)) {
-			need("memory", "memory.kernel", "memory.kmem.limit_in_bytes")
+			need("memory", "memory.kernel")
 		}
 		if set(m.KernelTCP) {
 			need("memory", "memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes")
@@ -168,21 +167,20 @@ func writes(dir string, pairs ...string) error {
 }
 
 // kernelLimit is memory.kernel, read in this one place: the field is
-// deprecated, and Set reads it to apply it or refuse it, never to ignore
-// it.
+// deprecated ("it may be ignored by runtimes", runtime-spec v1.3.0).
 func kernelLimit(m *specs.LinuxMemory) *int64 {
-	//lint:ignore SA1019 read to apply the limit or refuse it, not ignored
+	//lint:ignore SA1019 written where the kernel has the file, see setKernelMemory
 	return m.Kernel
 }
 
-// setKernelMemory writes memory.kernel first of all writes, and
-// memory.kernelTCP. Since Linux 5.16 the kernel still has
-// memory.kmem.limit_in_bytes but ignores what is written to it (it logs
-// "kmem.limit_in_bytes is deprecated ... Writing any value to this file has
-// no effect"), so a limit that does not read back is an error: the
-// container would run without the kernel memory limit it asked for. Being
-// the first write, and a write the kernel ignored, it leaves the cgroup as
-// it was. -1 ("no limit") is what such a kernel does anyway, and passes.
+// setKernelMemory writes memory.kernel and memory.kernelTCP. Kernels
+// before 5.16 enforce memory.kmem.limit_in_bytes; later ones keep the file
+// but discard what is written to it (logging "kmem.limit_in_bytes is
+// deprecated ... Writing any value to this file has no effect"), and a
+// kernel without kernel memory accounting has no file. The spec marks the
+// field NOT RECOMMENDED and says runtimes may ignore it, and runc does, so
+// Set writes it where the file exists and otherwise leaves it, rather
+// than refusing configurations that still carry it.
 // memory.kmem.tcp.limit_in_bytes is still enforced on cgroup v1.
 func (v *v1) setKernelMemory(r *specs.LinuxResources) error {
 	m := r.Memory
@@ -193,17 +191,9 @@ func (v *v1) setKernelMemory(r *specs.LinuxResources) error {
 	if err != nil {
 		return err
 	}
-	if kern := kernelLimit(m); set(kern) {
+	if kern := kernelLimit(m); set(kern) && exists(d, "memory.kmem.limit_in_bytes") {
 		if err := writeFile(d, "memory.kmem.limit_in_bytes", limitString(*kern)); err != nil {
 			return err
-		}
-		got, err := readUint(d, "memory.kmem.limit_in_bytes")
-		if err != nil {
-			return err
-		}
-		page := uint64(os.Getpagesize())
-		if *kern != -1 && got != uint64(*kern)/page*page {
-			return fmt.Errorf("unable to set memory.kernel %d: this kernel ignores memory.kmem.limit_in_bytes (deprecated since Linux 5.16, it reads %d after the write); leave linux.resources.memory.kernel unset or -1: %w", *kern, got, ErrNoController)
 		}
 	}
 	if set(m.KernelTCP) {

@@ -33,20 +33,40 @@ var comparable = map[chain.EventKind]bool{
 	chain.EvRecovery: true, chain.EvGoexit: true, chain.EvExit: true, chain.EvCrash: true,
 }
 
-// Steps returns the comparable steps of events, in order. Goroutines
-// are numbered by their first step (the main goroutine is 0, the next
-// one to appear 1 ...): the model's IDs and the runtime's goids differ.
+// Steps returns the comparable steps of events, in order, of package
+// main's frames only, as package realtrace reports them by default:
+// the model has frames for a few library functions (fmt's
+// handleMethods and catchPanic), the real runtime for all of them. A
+// step's depth counts the frames of package main below it (the calls
+// and returns among events give the model's stack; the tracer counts
+// them itself). Goroutines are numbered by their first step (the main
+// goroutine is 0, the next one to appear 1 ...): the model's IDs and
+// the runtime's goids differ.
 func Steps(events []chain.Event) []Step {
 	var out []Step
 	gs := map[int]int{0: 0}
+	stacks := map[int][]string{} // the model's frames by goroutine, by depth
 	for _, e := range events {
-		if !comparable[e.Kind] {
+		depth := e.Depth
+		if st, ok := stacks[e.G]; ok || e.Kind == chain.EvCall {
+			if e.Kind == chain.EvCall && e.Depth >= 0 {
+				st = append(st[:min(e.Depth, len(st))], e.Func)
+				stacks[e.G] = st
+			}
+			depth = 0
+			for _, f := range st[:min(max(e.Depth, 0), len(st))] {
+				if isMain(f) {
+					depth++
+				}
+			}
+		}
+		if !comparable[e.Kind] || !isMain(e.Func) {
 			continue
 		}
 		if _, ok := gs[e.G]; !ok {
 			gs[e.G] = len(gs)
 		}
-		s := Step{Kind: e.Kind, Func: e.Func, Depth: e.Depth, G: gs[e.G], Slot: -1, List: len(e.Chain)}
+		s := Step{Kind: e.Kind, Func: e.Func, Depth: depth, G: gs[e.G], Slot: -1, List: len(e.Chain)}
 		switch e.Kind {
 		case chain.EvOpenDefer, chain.EvOpenExit:
 			s.Strategy, s.Slot, s.Bits = "open-coded", e.Slot, e.BitsAfter
@@ -65,6 +85,8 @@ func Steps(events []chain.Event) []Step {
 	}
 	return out
 }
+
+func isMain(name string) bool { return strings.HasPrefix(name, "main.") }
 
 // String is the step on one line, as the side-by-side view shows it.
 func (s Step) String() string {

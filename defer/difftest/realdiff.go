@@ -1,0 +1,259 @@
+package difftest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/deferio/deferio/defer/chain"
+	"github.com/deferio/deferio/defer/interp"
+	"github.com/deferio/deferio/defer/realtrace"
+)
+
+// A RealTrace is one program run on the model (with its events) and
+// traced on the real runtime (package defer/realtrace), compared step by
+// step.
+type RealTrace struct {
+	Program Program
+	Diff    TraceDiff
+	// Output lists how stdout and the exit status differ (nil when they
+	// agree).
+	Output []string
+	// Limit is not empty when the difference is a known limit of the
+	// comparison rather than a wrong model or a wrong tracer: it says
+	// which.
+	Limit string
+}
+
+// Agrees reports whether the model and the real runtime took the same
+// steps and printed and exited alike.
+func (t RealTrace) Agrees() bool { return t.Diff.First < 0 && t.Output == nil }
+
+// TraceBoth runs p on the model with its events and under the real
+// runtime's tracer, and compares them. An error matching
+// realtrace.ErrUnavailable means the tracer cannot work here.
+func TraceBoth(ctx context.Context, p Program, opts realtrace.Options) (RealTrace, error) {
+	prog, err := interp.Load(p.Name, p.Src, nil)
+	if err != nil {
+		return RealTrace{}, fmt.Errorf("%s: the model cannot load it: %w", p.Name, err)
+	}
+	model, err := prog.Run(interp.Options{Trace: true})
+	if err != nil {
+		return RealTrace{}, fmt.Errorf("%s: the model failed: %w", p.Name, err)
+	}
+	real, err := realtrace.Trace(ctx, p.Src, opts)
+	if err != nil {
+		return RealTrace{}, fmt.Errorf("%s: %w", p.Name, err)
+	}
+	if real.TimedOut || real.Truncated {
+		return RealTrace{}, fmt.Errorf("%s: the traced run hit a limit (timed out %v, truncated %v)", p.Name, real.TimedOut, real.Truncated)
+	}
+	t := RealTrace{Program: p, Diff: CompareEvents(model.Events, real.Events)}
+	if real.Stdout != model.Stdout {
+		t.Output = append(t.Output, fmt.Sprintf("stdout differs:\n--- real\n%s--- model\n%s", real.Stdout, model.Stdout))
+	}
+	if real.Status != model.Status {
+		t.Output = append(t.Output, fmt.Sprintf("exit status differs: real %d, model %d", real.Status, model.Status))
+	}
+	t.Limit = knownLimit(t, real)
+	return t, nil
+}
+
+// knownLimit names the known limit that explains a difference, or
+// returns "".
+func knownLimit(t RealTrace, real *realtrace.Result) string {
+	d := t.Diff
+	if t.Output != nil || d.First < 0 {
+		return ""
+	}
+	// main's Goexit: when the last goroutine ends the runtime throws
+	// "no goroutines" from the scheduler (schedule -> checkdead), a
+	// fatal error that passes through no probe; the model reports its
+	// crash as a step.
+	if strings.Contains(real.Stderr, "fatal error: no goroutines (main called runtime.Goexit)") &&
+		d.First == len(d.Real) && d.First == len(d.Model)-1 && d.Model[d.First].Kind == chain.EvCrash {
+		return "main called runtime.Goexit: the runtime's \"no goroutines\" throw emits no event"
+	}
+	return ""
+}
+
+// RealConfig says what [CompareReal] does.
+type RealConfig struct {
+	Parallel int // programs traced at once (default 2)
+	// Shrink makes CompareReal shrink each divergence that no known
+	// limit explains (a few dozen more traced builds each).
+	Shrink bool
+	// Log, if set, receives a line per program.
+	Log io.Writer
+}
+
+// A RealReport is the result of [CompareReal].
+type RealReport struct {
+	Programs int
+	Agree    int
+	Steps    int // steps compared on the programs that agree
+	// Limits are the differences that a known limit explains.
+	Limits []RealTrace
+	// Divergences are the others, each with a smaller program that
+	// still diverges the same way when Shrink found one.
+	Divergences []RealDivergence
+}
+
+// A RealDivergence is a program on which the model's steps and the real
+// runtime's differ for no known reason.
+type RealDivergence struct {
+	RealTrace
+	Shrunk *Program
+}
+
+func (d RealDivergence) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:", d.Program.Name)
+	if d.Diff.First >= 0 {
+		fmt.Fprintf(&b, "\n  step %d: %s", d.Diff.First, strings.Join(d.Diff.Diffs, "; "))
+	}
+	for _, o := range d.Output {
+		fmt.Fprintf(&b, "\n  %s", o)
+	}
+	return b.String()
+}
+
+// Summary is the last line of a run.
+func (r RealReport) Summary() string {
+	return fmt.Sprintf("real-runtime traces: %d of %d programs agree, %d differ by a known limit, %d diverge",
+		r.Agree, r.Programs, len(r.Limits), len(r.Divergences))
+}
+
+// CompareReal traces every program on the model and on the real runtime
+// and sorts them into those that agree, those that a known limit
+// explains and the divergences. It stops at the first error (the tracer
+// unavailable, a program the model cannot run, a limit hit).
+func CompareReal(ctx context.Context, progs []Program, cfg RealConfig) (RealReport, error) {
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = 2
+	}
+	traces := make([]RealTrace, len(progs))
+	errs := make([]error, len(progs))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, cfg.Parallel)
+	var wg sync.WaitGroup
+	var logMu sync.Mutex
+	for i, p := range progs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if ctx.Err() != nil {
+				errs[i] = ctx.Err()
+				return
+			}
+			traces[i], errs[i] = TraceBoth(ctx, p, realtrace.Options{})
+			if errs[i] != nil {
+				cancel()
+				return
+			}
+			if cfg.Log != nil {
+				state := "agree"
+				switch {
+				case traces[i].Limit != "":
+					state = "known limit: " + traces[i].Limit
+				case !traces[i].Agrees():
+					state = "DIVERGE"
+				}
+				logMu.Lock()
+				fmt.Fprintf(cfg.Log, "%s: %d model steps, %d real: %s\n", p.Name, len(traces[i].Diff.Model), len(traces[i].Diff.Real), state)
+				logMu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	var rep RealReport
+	for i := range progs {
+		if errs[i] != nil && !errors.Is(errs[i], context.Canceled) {
+			return rep, errs[i]
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return rep, err
+	}
+	for _, t := range traces {
+		rep.Programs++
+		switch {
+		case t.Agrees():
+			rep.Agree++
+			rep.Steps += len(t.Diff.Real)
+		case t.Limit != "":
+			rep.Limits = append(rep.Limits, t)
+		default:
+			d := RealDivergence{RealTrace: t}
+			if cfg.Shrink {
+				if small, err := ShrinkReal(ctx, t); err == nil && len(small.Src) < len(t.Program.Src) {
+					d.Shrunk = &small
+				}
+			}
+			rep.Divergences = append(rep.Divergences, d)
+		}
+	}
+	return rep, nil
+}
+
+// maxRealShrinkTraces bounds the traced builds of one [ShrinkReal].
+const maxRealShrinkTraces = 120
+
+// ShrinkReal returns a smaller program whose model and real traces still
+// differ the same way as t's (the same fields differ at the first
+// difference, or the output still differs). Each round deletes one
+// statement or function in every way that still type-checks and keeps
+// the smallest deletion that still diverges, trying the smallest first,
+// one traced build each; it stops when none does, or after
+// maxRealShrinkTraces builds.
+func ShrinkReal(ctx context.Context, t RealTrace) (Program, error) {
+	want := signature(t)
+	cur := t.Program
+	tries := 0
+	for tries < maxRealShrinkTraces {
+		cands := deletions(cur)
+		slices.SortStableFunc(cands, func(a, b Program) int { return len(a.Src) - len(b.Src) })
+		found := false
+		for _, c := range cands {
+			if tries >= maxRealShrinkTraces {
+				break
+			}
+			tries++
+			ct, err := TraceBoth(ctx, c, realtrace.Options{})
+			if errors.Is(err, realtrace.ErrUnavailable) || ctx.Err() != nil {
+				return cur, err
+			}
+			if err != nil || signature(ct) != want {
+				continue
+			}
+			cur, found = c, true
+			break
+		}
+		if !found {
+			break
+		}
+	}
+	cur.Name = t.Program.Name + "-shrunk"
+	return cur, nil
+}
+
+// signature is what makes two differences the same for ShrinkReal: the
+// fields that differ at the first differing step, and whether the output
+// differs.
+func signature(t RealTrace) string {
+	if t.Agrees() {
+		return ""
+	}
+	var fields []string
+	for _, d := range t.Diff.Diffs {
+		f, _, _ := strings.Cut(d, ":")
+		fields = append(fields, f)
+	}
+	return fmt.Sprintf("%v output %v", fields, t.Output != nil)
+}

@@ -42,11 +42,13 @@ func sealedSelf() (*os.File, error) {
 
 // overlaySelf opens the running binary through an overlayfs mount that
 // is never attached anywhere: fsopen("overlay") with two lower layers,
-// the binary's directory and an empty one (an overlay without an upper
-// layer needs two), mounted by fsmount read-only, nosuid and nodev. No
-// path leads to the mount; it lives as long as the returned descriptor.
-// A write through it, or through /proc/PID/exe of a process executing
-// it, fails with EROFS; the binary on disk is untouched and uncopied.
+// the binary's directory and the root of an empty tmpfs that is not
+// attached either (an overlay without an upper layer needs two, and
+// they must not overlap), mounted by fsmount read-only, nosuid and
+// nodev. No path leads to the mount; it lives as long as the returned
+// descriptor. A write through it, or through /proc/PID/exe of a process
+// executing it, fails with EROFS; the binary on disk is untouched and
+// uncopied, and nothing is created on the host's disk.
 func overlaySelf() (*os.File, error) {
 	exe, err := os.Readlink("/proc/self/exe")
 	if err != nil {
@@ -56,17 +58,17 @@ func overlaySelf() (*os.File, error) {
 		return nil, errors.New("the binary on disk was removed")
 	}
 	dir, name := filepath.Split(exe)
-	empty, err := os.MkdirTemp("", ".deferio-lower-")
+	empty, err := detachedMount("tmpfs", unix.MOUNT_ATTR_RDONLY|unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV|unix.MOUNT_ATTR_NOEXEC, "size", "4k", "nr_inodes", "1")
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(empty)
+	defer unix.Close(empty)
 	fsfd, err := unix.Fsopen("overlay", unix.FSOPEN_CLOEXEC)
 	if err != nil {
 		return nil, fmt.Errorf("fsopen overlay: %w", err)
 	}
 	defer unix.Close(fsfd)
-	if err := overlayLowers(fsfd, dir, empty); err != nil {
+	if err := overlayLowers(fsfd, dir, fmt.Sprintf("/proc/self/fd/%d", empty)); err != nil {
 		return nil, err
 	}
 	if err := unix.FsconfigCreate(fsfd); err != nil {
@@ -97,6 +99,30 @@ func overlaySelf() (*os.File, error) {
 		return nil, fmt.Errorf("%s on disk is not the running binary", exe)
 	}
 	return f, nil
+}
+
+// detachedMount makes a new filesystem of type fstype with the given
+// key, value options and returns a descriptor of its root, mounted
+// nowhere.
+func detachedMount(fstype string, attrs int, opts ...string) (int, error) {
+	fsfd, err := unix.Fsopen(fstype, unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		return -1, fmt.Errorf("fsopen %s: %w", fstype, err)
+	}
+	defer unix.Close(fsfd)
+	for i := 0; i+1 < len(opts); i += 2 {
+		if err := unix.FsconfigSetString(fsfd, opts[i], opts[i+1]); err != nil {
+			return -1, fmt.Errorf("%s option %s=%s: %w", fstype, opts[i], opts[i+1], err)
+		}
+	}
+	if err := unix.FsconfigCreate(fsfd); err != nil {
+		return -1, fmt.Errorf("%s superblock: %w", fstype, err)
+	}
+	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, attrs)
+	if err != nil {
+		return -1, fmt.Errorf("fsmount %s: %w", fstype, err)
+	}
+	return mfd, nil
 }
 
 // overlayLowers sets the overlay's two lower layers: one "lowerdir+" each

@@ -26,10 +26,10 @@ var ErrNoInit = errors.New("this program does not call container.Init() first th
 //
 // The steps, each undone by a deferred cleanup if a later one fails (so a
 // failed Start leaves no process, cgroup or state directory: the
-// container is gone): the cgroup path is recorded; the FIFO is made; the
-// runtime binary is sealed (see sealedSelf) and executed from there as
-// "init" in new namespaces (with uid and gid maps written by the parent);
-// its pid is recorded; it is put in its cgroup; only then is it sent its
+// container is gone): the FIFO is made; the runtime binary is sealed (see
+// sealedSelf) and executed from there as "init" in new namespaces (with
+// uid and gid maps written by the parent); its pid and the cgroup paths
+// are recorded; it is put in its cgroup; only then is it sent its
 // configuration, so no code of the container runs outside the cgroup. A
 // setup error inside init comes back over the socket with its context.
 //
@@ -85,10 +85,9 @@ func (c *Container) start(p *Process) (err error) {
 	if err != nil {
 		return fmt.Errorf("unable to prepare the cgroup of %s: %w", c.ID(), err)
 	}
+	// Recorded on disk with init's pid (recordInit), before the first
+	// cgroup directory is made.
 	c.state.CgroupPaths = cg.Paths()
-	if err := writeState(c.dir, c.state); err != nil {
-		return err
-	}
 
 	fifoPath := filepath.Join(c.dir, fifoName)
 	if err := unix.Mkfifo(fifoPath, 0o622); err != nil {

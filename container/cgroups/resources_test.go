@@ -265,7 +265,10 @@ func TestSetHugetlb(t *testing.T) {
 
 // The network test runs in a private mount namespace of its own, where
 // it mounts a net_cls,net_prio hierarchy that the host (this one has
-// them unmounted) does not see; the child is this test binary.
+// them unmounted) does not see; the child is this test binary. The kernel
+// keeps the net_cls,net_prio hierarchy after the unmount (it stays in
+// /proc/cgroups and /proc/*/cgroup, empty and mounted nowhere); a later
+// mount with the same options reuses it.
 const netHierarchyEnv = "DEFERIO_CGROUPS_NET_HIERARCHY"
 
 // TestSetNetwork: net_cls.classid and net_prio.ifpriomap read back what

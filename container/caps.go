@@ -64,7 +64,8 @@ func capMask(names []string) uint64 {
 // credentials change.
 func dropBounding(keep []string) error {
 	m := capMask(keep)
-	for c := 0; c <= lastCap(); c++ {
+	last := lastCap() // read once, not once per capability
+	for c := 0; c <= last; c++ {
 		if m&(1<<uint(c)) != 0 {
 			continue
 		}

@@ -60,6 +60,7 @@ func Create(root, id string, cfg Config) (*Container, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	tracef("create: configuration valid")
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, fmt.Errorf("unable to use state root %q: %w", root, err)
@@ -100,6 +101,7 @@ func Create(root, id string, cfg Config) (*Container, error) {
 		return nil, err
 	}
 	c.state = st
+	tracef("create: state directory and state.json made")
 	return c, nil
 }
 
@@ -377,6 +379,9 @@ func destroyCgroup(path string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", errBadCgroup, err)
 	}
+	if removedEmpty(cg.Paths()) {
+		return nil
+	}
 	deadline := time.Now().Add(cgroupRemoveTimeout)
 	for {
 		pids, err := pidsInAnyHierarchy(cg)
@@ -400,6 +405,23 @@ func destroyCgroup(path string) error {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// removedEmpty tries the common case first: every directory of the
+// cgroup is empty (init and its PID namespace are gone, no sub-cgroup
+// was made), so one rmdir each removes it. The kernel refuses with EBUSY
+// a cgroup that still has a process or a child, in each hierarchy the
+// process is in: a directory that goes is one with nothing in it. It
+// reports whether all are gone; if not, the caller kills, walks and
+// retries.
+func removedEmpty(dirs map[string]string) bool {
+	ok := true
+	for _, d := range dirs {
+		if err := unix.Rmdir(d); err != nil && !errors.Is(err, unix.ENOENT) {
+			ok = false
+		}
+	}
+	return ok
 }
 
 // pidsInAnyHierarchy lists the processes in the cgroup (and below it) in

@@ -44,10 +44,13 @@ func (c *Container) Start(p *Process) error {
 		return err
 	}
 	defer unlock()
-	return c.start(p)
+	return c.start(p, false)
 }
 
-func (c *Container) start(p *Process) (err error) {
+// start does Start's work; with launching (Run, which holds the lock
+// until the container runs) it does not record the "created" status that
+// launch replaces at once: no other runtime process could act on it.
+func (c *Container) start(p *Process, launching bool) (err error) {
 	if err := need(c.ID(), "start", c.Status(), Creating); err != nil {
 		return err
 	}
@@ -143,6 +146,9 @@ func (c *Container) start(p *Process) (err error) {
 	}
 	c.initProc, c.sock = p, lp
 	c.state.Status = Created
+	if launching {
+		return nil
+	}
 	return writeState(c.dir, c.state)
 }
 
@@ -514,7 +520,7 @@ func (c *Container) Run(p *Process) (err error) {
 		return err
 	}
 	defer unlock()
-	if err := c.start(p); err != nil {
+	if err := c.start(p, true); err != nil {
 		return err
 	}
 	if err := c.launch(); err != nil {

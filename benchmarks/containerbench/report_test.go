@@ -28,6 +28,7 @@ import (
 var (
 	startReport = flag.String("start-report", "", "write the container start report (report.md, chart.svg) into this directory")
 	startPairs  = flag.Int("start-pairs", 20, "alternating nsinit/runc pairs the start report measures")
+	startBase   = flag.String("start-baseline", "", "an earlier nsinit binary the start report measures in the same rounds, as \"before\"")
 )
 
 // TestStartReport measures a container start side by side: `run` of
@@ -36,7 +37,9 @@ var (
 // where nsinit's time goes by its --trace steps. With -start-report DIR
 // (make bench-start) it writes DIR/report.md and DIR/chart.svg from
 // -start-pairs pairs; without it, it makes a report of two pairs in a
-// temporary directory, so that the report cannot rot.
+// temporary directory, so that the report cannot rot. With
+// -start-baseline BIN an earlier nsinit runs in every round too, so the
+// report shows before and after from the same run.
 func TestStartReport(t *testing.T) {
 	setup(t)
 	dir, pairs := *startReport, *startPairs
@@ -49,38 +52,39 @@ func TestStartReport(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	r := startRun{pairs: pairs}
+	rts := []string{"nsinit", "runc"}
+	if *startBase != "" {
+		rts = append(rts, "before")
+	}
+	r := newStartRun(rts, pairs)
 	for i := range pairs {
-		order := []string{"nsinit", "runc"}
-		if i%2 == 1 {
-			slices.Reverse(order)
-		}
-		for _, rt := range order {
+		for _, rt := range rotated(rts, i) {
 			wall, cpu := timedRun(t, rt)
-			r.wall[rtIndex(rt)] = append(r.wall[rtIndex(rt)], wall)
-			r.cpu[rtIndex(rt)] = append(r.cpu[rtIndex(rt)], cpu)
+			r.wall[rt] = append(r.wall[rt], wall)
+			r.cpu[rt] = append(r.cpu[rt], cpu)
 		}
 	}
 	for i := range pairs {
-		order := []string{"nsinit", "runc"}
-		if i%2 == 1 {
-			slices.Reverse(order)
-		}
-		for _, rt := range order {
+		for _, rt := range rotated(rts, i) {
 			ph := timedPhases(t, rt)
 			for p, d := range ph {
-				r.phases[rtIndex(rt)][p] = append(r.phases[rtIndex(rt)][p], d)
+				r.phases[rt][p] = append(r.phases[rt][p], d)
 			}
 		}
 	}
-	for range pairs {
-		steps, err := tracedRun()
-		if err != nil {
-			t.Fatal(err)
+	for i := range pairs {
+		for _, rt := range rotated(rts, i) {
+			if rt == "runc" {
+				continue
+			}
+			steps, err := tracedRun(rt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.addTrace(rt, steps)
 		}
-		r.addTrace(steps)
 	}
-	if len(r.steps) == 0 {
+	if len(r.steps["nsinit"]) == 0 {
 		t.Fatal("nsinit --trace run printed no trace step")
 	}
 	var md bytes.Buffer
@@ -94,7 +98,7 @@ func TestStartReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Save(7*vg.Inch, vg.Length(1.2+0.32*float64(len(r.steps)))*vg.Inch, filepath.Join(dir, "chart.svg")); err != nil {
+	if err := p.Save(7*vg.Inch, vg.Length(1.2+0.32*float64(len(r.steps["nsinit"])))*vg.Inch, filepath.Join(dir, "chart.svg")); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"| nsinit |", "| runc |", "ratio of medians", "| create |", "| delete |", "start: init forked and executed"} {
@@ -105,14 +109,20 @@ func TestStartReport(t *testing.T) {
 	t.Logf("report in %s:\n%s", dir, md.String())
 }
 
-var runtimes = [2]string{"nsinit", "runc"}
-
-func rtIndex(rt string) int { return slices.Index(runtimes[:], rt) }
+// rotated returns rts turned left by i places: round i starts with a
+// different runtime, so none always runs first (or after the same one).
+func rotated(rts []string, i int) []string {
+	i %= len(rts)
+	return append(slices.Clone(rts[i:]), rts[:i]...)
+}
 
 func rtCommand(rt string, args ...string) *exec.Cmd {
 	bin, state := nsinitBin, filepath.Join(work, "nsinit-state")
-	if rt == "runc" {
+	switch rt {
+	case "runc":
 		bin, state = runcBin, filepath.Join(work, "runc-state")
+	case "before":
+		bin, state = *startBase, filepath.Join(work, "before-state")
 	}
 	return exec.Command(bin, append([]string{"--root", state}, args...)...)
 }
@@ -206,35 +216,44 @@ func parseTrace(r io.Reader) ([]traceStep, error) {
 	return steps, sc.Err()
 }
 
-func tracedRun() ([]traceStep, error) {
+// tracedRun runs one container with `--trace` (nsinit or the earlier
+// nsinit) and returns its steps.
+func tracedRun(rt string) ([]traceStep, error) {
 	seq++
 	id := fmt.Sprintf("report-%d-%d", os.Getpid(), seq)
-	cmd := exec.Command(nsinitBin, "--root", filepath.Join(work, "nsinit-state"), "--trace", "run", "--bundle", bundleDir, id)
-	out, err := cmd.CombinedOutput()
+	out, err := rtCommand(rt, "--trace", "run", "--bundle", bundleDir, id).CombinedOutput()
 	if err != nil {
-		return nil, fmt.Errorf("nsinit --trace run: %v\n%s", err, out)
+		return nil, fmt.Errorf("%s --trace run: %v\n%s", rt, err, out)
 	}
 	return parseTrace(bytes.NewReader(out))
 }
 
 type startRun struct {
-	pairs  int
-	wall   [2][]time.Duration
-	cpu    [2][]time.Duration
-	phases [2][3][]time.Duration
-	steps  []string // trace labels in the order they came
-	trace  map[string][]time.Duration
+	runtimes []string
+	pairs    int
+	wall     map[string][]time.Duration
+	cpu      map[string][]time.Duration
+	phases   map[string]*[3][]time.Duration
+	steps    map[string][]string // per runtime, trace labels in the order they came
+	trace    map[string]map[string][]time.Duration
 }
 
-func (r *startRun) addTrace(steps []traceStep) {
-	if r.trace == nil {
-		r.trace = map[string][]time.Duration{}
+func newStartRun(rts []string, pairs int) *startRun {
+	r := &startRun{runtimes: rts, pairs: pairs, wall: map[string][]time.Duration{}, cpu: map[string][]time.Duration{},
+		phases: map[string]*[3][]time.Duration{}, steps: map[string][]string{}, trace: map[string]map[string][]time.Duration{}}
+	for _, rt := range rts {
+		r.phases[rt] = new([3][]time.Duration)
+		r.trace[rt] = map[string][]time.Duration{}
 	}
+	return r
+}
+
+func (r *startRun) addTrace(rt string, steps []traceStep) {
 	for _, s := range steps {
-		if _, ok := r.trace[s.label]; !ok {
-			r.steps = append(r.steps, s.label)
+		if _, ok := r.trace[rt][s.label]; !ok {
+			r.steps[rt] = append(r.steps[rt], s.label)
 		}
-		r.trace[s.label] = append(r.trace[s.label], s.d)
+		r.trace[rt][s.label] = append(r.trace[rt][s.label], s.d)
 	}
 }
 
@@ -292,33 +311,52 @@ func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f'
 func (r *startRun) writeMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Container start: nsinit and runc side by side\n\n")
-	fmt.Fprintf(&b, "%s. `run` of /bin/true on the same toybox bundle, %d alternating pairs (the first of each pair alternates too); wall time from outside the runtime, CPU time of the runtime and its init.\n\n", machine(), r.pairs)
-	fmt.Fprintf(&b, "| runtime | median ms | 95%% interval of the median | min-max | CPU median ms |\n|---|---|---|---|---|\n")
-	for i, rt := range runtimes {
-		lo, hi := medianInterval(r.wall[i])
-		fmt.Fprintf(&b, "| %s | %s | %s-%s | %s-%s | %s |\n", rt, ms(median(r.wall[i])), ms(lo), ms(hi), ms(slices.Min(r.wall[i])), ms(slices.Max(r.wall[i])), ms(median(r.cpu[i])))
+	fmt.Fprintf(&b, "%s. `run` of /bin/true on the same toybox bundle, %d rounds, each runtime once per round (the first of a round rotates); wall time from outside the runtime, CPU time of the runtime and its init.", machine(), r.pairs)
+	if slices.Contains(r.runtimes, "before") {
+		fmt.Fprintf(&b, " \"before\" is an earlier nsinit (%s) in the same rounds.", filepath.Base(*startBase))
 	}
-	ratios := make([]float64, r.pairs)
-	for i := range ratios {
-		ratios[i] = float64(r.wall[0][i]) / float64(r.wall[1][i])
+	fmt.Fprintf(&b, "\n\n| runtime | median ms | 95%% interval of the median | min-max | CPU median ms |\n|---|---|---|---|---|\n")
+	for _, rt := range r.runtimes {
+		lo, hi := medianInterval(r.wall[rt])
+		fmt.Fprintf(&b, "| %s | %s | %s-%s | %s-%s | %s |\n", rt, ms(median(r.wall[rt])), ms(lo), ms(hi), ms(slices.Min(r.wall[rt])), ms(slices.Max(r.wall[rt])), ms(median(r.cpu[rt])))
 	}
-	slices.Sort(ratios)
-	fmt.Fprintf(&b, "\nratio of medians (nsinit / runc): **%.2f**; per pair: median %.2f, range %.2f-%.2f; CPU ratio of medians %.2f.\n\n",
-		float64(median(r.wall[0]))/float64(median(r.wall[1])), medianFloat(ratios), ratios[0], ratios[len(ratios)-1],
-		float64(median(r.cpu[0]))/float64(median(r.cpu[1])))
-	fmt.Fprintf(&b, "## create, start, delete apart\n\nThe same bundle, %d alternating pairs, each verb its own process; median ms (the wait between start and delete is not counted).\n\n", r.pairs)
-	fmt.Fprintf(&b, "| verb | nsinit | runc | ratio |\n|---|---|---|---|\n")
+	b.WriteString("\n")
+	for _, rt := range r.runtimes {
+		if rt == "runc" {
+			continue
+		}
+		ratios := make([]float64, r.pairs)
+		for i := range ratios {
+			ratios[i] = float64(r.wall[rt][i]) / float64(r.wall["runc"][i])
+		}
+		slices.Sort(ratios)
+		fmt.Fprintf(&b, "- ratio of medians (%s / runc): **%.2f**; per round: median %.2f, range %.2f-%.2f; CPU ratio of medians %.2f.\n",
+			rt, float64(median(r.wall[rt]))/float64(median(r.wall["runc"])), medianFloat(ratios), ratios[0], ratios[len(ratios)-1],
+			float64(median(r.cpu[rt]))/float64(median(r.cpu["runc"])))
+	}
+	fmt.Fprintf(&b, "\n## create, start, delete apart\n\nThe same bundle, %d rounds, each verb its own process; median ms (the wait between start and delete is not counted).\n\n", r.pairs)
+	fmt.Fprintf(&b, "| verb | %s |\n|---|%s\n", strings.Join(r.runtimes, " | "), strings.Repeat("---|", len(r.runtimes)))
 	for p, name := range phaseNames {
-		n, c := median(r.phases[0][p]), median(r.phases[1][p])
-		fmt.Fprintf(&b, "| %s | %s | %s | %.2f |\n", name, ms(n), ms(c), float64(n)/float64(c))
+		fmt.Fprintf(&b, "| %s |", name)
+		for _, rt := range r.runtimes {
+			fmt.Fprintf(&b, " %s |", ms(median(r.phases[rt][p])))
+		}
+		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "\n## Where nsinit's time goes\n\n`nsinit --trace run`, %d runs: each step's time since the previous one, median and quartiles (ms). The time before the first step is the runtime's own start (exec, Go runtime, flags, bundle).\n\n", r.pairs)
-	fmt.Fprintf(&b, "| step | median | quartiles |\n|---|---|---|\n")
-	for _, s := range r.steps {
-		q1, q3 := quartiles(r.trace[s])
-		fmt.Fprintf(&b, "| %s | %s | %s-%s |\n", s, ms(median(r.trace[s])), ms(q1), ms(q3))
+	for _, rt := range r.runtimes {
+		if rt == "runc" {
+			continue
+		}
+		fmt.Fprintf(&b, "\n## Where %s's time goes\n\n`--trace run`, %d runs: each step's time since the previous one, median and quartiles (ms). Before the first step: the runtime's own start (exec, Go runtime, flags, reading the bundle).\n\n", rt, r.pairs)
+		fmt.Fprintf(&b, "| step | median | quartiles |\n|---|---|---|\n")
+		for _, s := range r.steps[rt] {
+			q1, q3 := quartiles(r.trace[rt][s])
+			fmt.Fprintf(&b, "| %s | %s | %s-%s |\n", s, ms(median(r.trace[rt][s])), ms(q1), ms(q3))
+		}
+		if rt == "nsinit" {
+			fmt.Fprintf(&b, "\n![the trace steps](chart.svg)\n")
+		}
 	}
-	fmt.Fprintf(&b, "\n![the trace steps](chart.svg)\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -373,22 +411,22 @@ func utsString(b []int8) string {
 // chart draws each trace step's median as a horizontal bar, the first
 // step on top, with its quartiles as an error bar.
 func (r *startRun) chart() (*plot.Plot, error) {
-	if len(r.steps) == 0 {
+	if len(r.steps["nsinit"]) == 0 {
 		return nil, errors.New("no trace steps to chart")
 	}
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("nsinit --trace run: where a start goes (%d runs)", r.pairs)
 	p.X.Label.Text = "ms since the previous step: median, quartiles"
-	n := len(r.steps)
+	n := len(r.steps["nsinit"])
 	vals := make(plotter.Values, n)
 	labels := make([]string, n)
 	var errs plotterXErrors
-	for i, s := range r.steps {
+	for i, s := range r.steps["nsinit"] {
 		y := n - 1 - i
-		m := median(r.trace[s])
+		m := median(r.trace["nsinit"][s])
 		vals[y] = float64(m) / 1e6
 		labels[y] = s
-		q1, q3 := quartiles(r.trace[s])
+		q1, q3 := quartiles(r.trace["nsinit"][s])
 		errs = append(errs, xErr{float64(m) / 1e6, float64(y), float64(m-q1) / 1e6, float64(q3-m) / 1e6})
 	}
 	bars, err := plotter.NewBarChart(vals, vg.Points(10))

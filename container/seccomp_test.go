@@ -245,3 +245,24 @@ func TestSeccompDeniesCloseRange(t *testing.T) {
 		}
 	}
 }
+
+// TestSeccompDeniesGetcwd: a filter that denies getcwd(2), loaded before
+// the credentials change (no no_new_privs), does not stop init's check
+// of the working directory, which walks up with ".." instead; inside,
+// the program sees getcwd denied.
+func TestSeccompDeniesGetcwd(t *testing.T) {
+	s := &specs.LinuxSeccomp{
+		DefaultAction: specs.ActAllow,
+		Syscalls:      []specs.LinuxSyscall{{Names: []string{"getcwd"}, Action: specs.ActErrno, ErrnoRet: uintp(1)}},
+	}
+	needRoot(t)
+	dir, spec := newBundle(t, "sh", "-c", "syscall getcwd; write f ok; cat f")
+	spec.Linux.Seccomp = s
+	spec.Process.NoNewPrivileges = false
+	spec.Process.Cwd = "/tmp"
+	r := runContainer(t, stateRoot(t), "seccomp-getcwd", container.Config{Bundle: dir, Spec: spec})
+	if r.status != 0 {
+		t.Fatalf("status %d\n%s\n%s", r.status, r.stdout, r.stderr)
+	}
+	lines(t, r.stdout, "getcwd() = -1 EPERM (operation not permitted)", "ok")
+}

@@ -78,8 +78,11 @@ func setupProcess(p *specs.Process) error {
 
 // enterCwd changes to dir and checks that the result is inside the root.
 // A leaked host descriptor and cwd=/proc/self/fd/N once put a container's
-// process in a host directory (CVE-2024-21626): getcwd(2) then returns a
-// path that starts with "(unreachable)", never with "/".
+// process in a host directory (CVE-2024-21626). The check walks up from
+// the new working directory with ".." (openat and fstat, which every
+// seccomp profile allows, where getcwd(2) may be denied: a filter without
+// no_new_privs is already loaded here) until it meets the root: from a
+// directory outside the root it reaches the top of the host's tree first.
 func enterCwd(dir string) error {
 	if err := unix.Chdir(dir); err != nil {
 		return fmt.Errorf("unable to change to the working directory %s: %w", dir, err)
@@ -87,15 +90,56 @@ func enterCwd(dir string) error {
 	if defenceOff("cwdcheck") {
 		return nil
 	}
-	buf := make([]byte, unix.PathMax)
-	n, err := unix.Getcwd(buf)
+	inside, err := cwdInsideRoot()
 	if err != nil {
 		return fmt.Errorf("unable to check the working directory %s: %w", dir, err)
 	}
-	if cwd := strings.TrimRight(string(buf[:n]), "\x00"); !strings.HasPrefix(cwd, "/") {
-		return fmt.Errorf("unable to use working directory %s: it is outside the container's root (%s)", dir, cwd)
+	if !inside {
+		where := "unknown"
+		buf := make([]byte, unix.PathMax)
+		if n, err := unix.Getcwd(buf); err == nil {
+			where = strings.TrimRight(string(buf[:n]), "\x00")
+		}
+		return fmt.Errorf("unable to use working directory %s: it is outside the container's root (%s)", dir, where)
 	}
 	return nil
+}
+
+// cwdInsideRoot reports whether the root directory is among the working
+// directory and its ancestors.
+func cwdInsideRoot() (bool, error) {
+	var root unix.Stat_t
+	if err := unix.Stat("/", &root); err != nil {
+		return false, err
+	}
+	fd, err := unix.Open(".", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false, err
+	}
+	defer func() { unix.Close(fd) }()
+	for {
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			return false, err
+		}
+		if st.Dev == root.Dev && st.Ino == root.Ino {
+			return true, nil
+		}
+		up, err := unix.Openat(fd, "..", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return false, err
+		}
+		var ust unix.Stat_t
+		if err := unix.Fstat(up, &ust); err != nil {
+			unix.Close(up)
+			return false, err
+		}
+		unix.Close(fd)
+		fd = up
+		if ust.Dev == st.Dev && ust.Ino == st.Ino {
+			return false, nil // the top of a tree that is not the root
+		}
+	}
 }
 
 // closeExecFrom marks every descriptor from low up close-on-exec with

@@ -157,8 +157,8 @@ func TestEscapeCVE20195736(t *testing.T) {
 // of the host. The defences in nsinit: init holds no host directory
 // when it changes directory (its descriptors are the init socket and the
 // FIFO's, and /proc/self/fd is closed before), and enterCwd
-// (container/setup.go) refuses a working directory that getcwd(2) does
-// not show inside the root. The build with both disabled (a leaked
+// (container/setup.go) refuses a working directory from which ".." never
+// meets the root. The build with both disabled (a leaked
 // /sys/fs/cgroup, as runc 1.1.11 had, and no check) must let the attack
 // read the file; with only the leak, the check must stop it.
 func TestEscapeCVE202421626(t *testing.T) {

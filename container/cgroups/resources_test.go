@@ -86,6 +86,7 @@ func TestSetMemoryKernelTCPSwappinessOOM(t *testing.T) {
 func TestSetKernelMemory(t *testing.T) {
 	m := appliedV1(t)
 	d := m.Paths()["memory"]
+	//lint:ignore SA1019 the deprecated field is what this test sets
 	if err := m.Set(&specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: i64(96 << 20), Kernel: i64(64 << 20)}}); err != nil {
 		t.Fatal(err)
 	}

@@ -52,6 +52,16 @@ func runMeetsAll(ctx context.Context, p *lesson.Page) error {
 		return err
 	}
 
+	stateRoot := filepath.Join(l.dir, "state")
+	if err := meetsAllUndo(p, l, network, hostIf, stateRoot); err != nil {
+		return err
+	}
+	return meetsAllTour(p, l, bb, client, network, hostIf, stateRoot)
+}
+
+// meetsAllUndo is the lesson's first part: a start whose last step fails
+// (its published port is taken) and what the deferred cleanup undid.
+func meetsAllUndo(p *lesson.Page, l *lab, network *container.Network, hostIf, stateRoot string) error {
 	p.Heading("1. every setup step is undone when a later one fails")
 	p.Text("Start registers one deferred cleanup before its first step; each step records what it made in state.json before making it, so the cleanup (and a later delete --force, if the runtime is killed) knows what to undo. Here the last step fails: the published port is taken.")
 	p.Code("container/start.go", `func (c *Container) Start(p *Process) (err error) {
@@ -80,7 +90,6 @@ func runMeetsAll(ctx context.Context, p *lesson.Page) error {
 		return err
 	}
 	cfg.Ports = []container.Port{port}
-	stateRoot := filepath.Join(l.dir, "state")
 	c, err := container.Create(stateRoot, "undo", cfg)
 	if err != nil {
 		return err
@@ -102,10 +111,15 @@ func runMeetsAll(ctx context.Context, p *lesson.Page) error {
 	p.Output("nsinit --trace shows the same steps (times left out)", strings.Join(steps, "\n"))
 	p.Output("the error", strings.ReplaceAll(runErr.Error(), strconv.Itoa(busyPort), "PORT"))
 	p.Output("left behind", leftBehind(stateRoot, "undo", hostIf, cfg.Spec.Linux.CgroupsPath))
+	return nil
+}
 
+// meetsAllTour is the lesson's second part: one container with a reaping
+// init, a veth, a published port with a PROXY header and counted stdio.
+func meetsAllTour(p *lesson.Page, l *lab, bb string, client *peertest.Client, network *container.Network, hostIf, stateRoot string) error {
 	p.Heading("2. one container, every topic")
 	p.Text("A toybox rootfs with busybox's sh, run with Init (a procx.Reaper as PID 1), a veth pair, port 80 published with a PROXY v2 header (peer.Relay, copying through iox), and its stdio counted by iox. The program leaves an orphan behind, answers one connection, then waits.")
-	cfg, err = l.bundle("sh", "-c", "(sleep 0.1 &); peerserve 80 1; sleep 60")
+	cfg, err := l.bundle("sh", "-c", "(sleep 0.1 &); peerserve 80 1; sleep 60")
 	if err != nil {
 		return err
 	}
@@ -118,11 +132,12 @@ func runMeetsAll(ctx context.Context, p *lesson.Page) error {
 	}
 	hostPort := free.Addr().(*net.TCPAddr).Port
 	free.Close()
-	if port, err = container.ParsePort(fmt.Sprintf("%d:80", hostPort)); err != nil {
+	port, err := container.ParsePort(fmt.Sprintf("%d:80", hostPort))
+	if err != nil {
 		return err
 	}
 	cfg.Network, cfg.Ports, cfg.Init = network, []container.Port{port}, true
-	c, err = container.Create(stateRoot, "tour", cfg)
+	c, err := container.Create(stateRoot, "tour", cfg)
 	if err != nil {
 		return err
 	}

@@ -86,30 +86,11 @@ func runPublishedPorts(ctx context.Context, p *lesson.Page) error {
 		return err
 	}
 
-	// The third way: no forwarder, the host's kernel rewrites the
-	// destination (what Docker does with iptables) and routes to the
-	// container. Forwarding is switched on for the two links only, not for the host.
-	rule := []string{"-t", "nat", "PREROUTING", "-i", client.HostIf, "-p", "tcp", "-d", portsClientHost.Addr().String(),
-		"--dport", fmt.Sprint(portDNAT), "-j", "DNAT", "--to-destination", netip.AddrPortFrom(portsContainerIP, 80).String()}
-	iptables := func(op string) error {
-		args := append([]string{rule[0], rule[1], op}, rule[2:]...)
-		if b, err := exec.CommandContext(ctx, "iptables", args...).CombinedOutput(); err != nil {
-			return fmt.Errorf("iptables %s: %w: %s", strings.Join(args, " "), err, b)
-		}
-		return nil
-	}
-	if err := iptables("-A"); err != nil {
+	undoDNAT, err := dnatToContainer(ctx, client.HostIf, cfg.Network.HostInterface)
+	if err != nil {
 		return err
 	}
-	defer iptables("-D")
-	// Forwarding is per receiving interface: the client's link for the
-	// requests, the container's for the answers. Both links, and with
-	// them the settings, go at the end.
-	for _, dev := range []string{client.HostIf, cfg.Network.HostInterface} {
-		if err := os.WriteFile("/proc/sys/net/ipv4/conf/"+dev+"/forwarding", []byte("1"), 0); err != nil {
-			return fmt.Errorf("unable to let %s forward: %w", dev, err)
-		}
-	}
+	defer undoDNAT()
 
 	for _, way := range []struct {
 		port    int
@@ -129,20 +110,7 @@ func runPublishedPorts(ctx context.Context, p *lesson.Page) error {
 		p.Output(fmt.Sprintf("the client %s dials %s:%d; the server answers", local.Addr(), portsClientHost.Addr(), way.port),
 			maskAnswer(answer, local))
 	}
-	// The forwarder logs a connection once both directions are done,
-	// a moment after the client has its answer.
-	var lines []string
-	for deadline := time.Now().Add(5 * time.Second); len(lines) < 2 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		b, _ := os.ReadFile(filepath.Join(c.Dir(), "ports.log"))
-		lines = lines[:0]
-		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			if _, rest, ok := strings.Cut(line, " "); ok && strings.Contains(rest, " -> ") {
-				lines = append(lines, maskPorts(rest))
-			}
-		}
-	}
-	if len(lines) > 0 {
-		slices.Sort(lines)
+	if lines := forwarderLog(c.Dir(), 2); len(lines) > 0 {
 		p.Output("the forwarder's log (in the container's state directory): the bytes each way, counted by iox around a splice(2) copy", strings.Join(lines, "\n"))
 	}
 	if err := c.ForceDestroy(); err != nil {
@@ -150,6 +118,55 @@ func runPublishedPorts(ctx context.Context, p *lesson.Page) error {
 	}
 	p.Note("delete removed the host's end of the veth (the container's went with its namespace) and stopped the forwarder; the lesson then deleted its iptables rule and the client's namespace.")
 	return nil
+}
+
+// dnatToContainer is the lesson's third way: no forwarder, the host's
+// kernel rewrites the destination (what Docker does with iptables) and
+// routes to the container. Forwarding is switched on for the two links
+// only, not for the host: it is per receiving interface, the client's
+// link for the requests, the container's for the answers (both links, and
+// with them the settings, go at the end). The returned function deletes
+// the rule.
+func dnatToContainer(ctx context.Context, clientIf, containerIf string) (func() error, error) {
+	rule := []string{"-t", "nat", "PREROUTING", "-i", clientIf, "-p", "tcp", "-d", portsClientHost.Addr().String(),
+		"--dport", fmt.Sprint(portDNAT), "-j", "DNAT", "--to-destination", netip.AddrPortFrom(portsContainerIP, 80).String()}
+	iptables := func(op string) error {
+		args := append([]string{rule[0], rule[1], op}, rule[2:]...)
+		if b, err := exec.CommandContext(ctx, "iptables", args...).CombinedOutput(); err != nil {
+			return fmt.Errorf("iptables %s: %w: %s", strings.Join(args, " "), err, b)
+		}
+		return nil
+	}
+	if err := iptables("-A"); err != nil {
+		return nil, err
+	}
+	undo := func() error { return iptables("-D") }
+	for _, dev := range []string{clientIf, containerIf} {
+		if err := os.WriteFile("/proc/sys/net/ipv4/conf/"+dev+"/forwarding", []byte("1"), 0); err != nil {
+			undo()
+			return nil, fmt.Errorf("unable to let %s forward: %w", dev, err)
+		}
+	}
+	return undo, nil
+}
+
+// forwarderLog reads the connections the port forwarder logged in the
+// container's state directory, ports masked and sorted, waiting up to
+// five seconds for want of them: it logs a connection once both
+// directions are done, a moment after the client has its answer.
+func forwarderLog(dir string, want int) []string {
+	var lines []string
+	for deadline := time.Now().Add(5 * time.Second); len(lines) < want && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(filepath.Join(dir, "ports.log"))
+		lines = lines[:0]
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if _, rest, ok := strings.Cut(line, " "); ok && strings.Contains(rest, " -> ") {
+				lines = append(lines, maskPorts(rest))
+			}
+		}
+	}
+	slices.Sort(lines)
+	return lines
 }
 
 // askFrom dials addr from the client's namespace, sends a line and

@@ -117,6 +117,24 @@ func (c *Container) start(p *Process, launching bool) (err error) {
 		etc[name] = host
 	}
 
+	ic, attr, joins := c.initFor(p, etc)
+	lp, err := c.launchInit(ic, p, attr, joins, cg, fifo)
+	if err != nil {
+		return err
+	}
+	c.initProc, c.sock = p, lp
+	c.state.Status = Created
+	if launching {
+		return nil
+	}
+	return writeState(c.dir, c.state)
+}
+
+// initFor returns what init is started with: its configuration, the
+// clone flags with the uid and gid maps of a new user namespace, and the
+// namespaces to join by path.
+func (c *Container) initFor(p *Process, etc map[string]string) (*initConfig, *syscall.SysProcAttr, map[specs.LinuxNamespaceType]string) {
+	cfg := c.state.Config
 	joins := map[specs.LinuxNamespaceType]string{}
 	for _, ns := range cfg.Spec.Linux.Namespaces {
 		if ns.Path != "" {
@@ -140,16 +158,7 @@ func (c *Container) start(p *Process, launching bool) (err error) {
 		// capability at execve.
 		attr.Credential = &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true}
 	}
-	lp, err := c.launchInit(ic, p, attr, joins, cg, fifo)
-	if err != nil {
-		return err
-	}
-	c.initProc, c.sock = p, lp
-	c.state.Status = Created
-	if launching {
-		return nil
-	}
-	return writeState(c.dir, c.state)
+	return ic, attr, joins
 }
 
 // refuseBusyCgroup fails when the container's cgroup already holds

@@ -126,83 +126,29 @@ func (v *v2) Set(r *specs.LinuxResources) error {
 	if len(r.Devices) > 0 {
 		return wrap(fmt.Errorf("%d device rules given: %w; leave linux.resources.devices empty on cgroup v2 or use cgroup v1", len(r.Devices), ErrDevicesNeedEBPF))
 	}
-	type write struct{ controller, file, value string }
-	var ws []write
-	if m := r.Memory; m != nil {
-		if m.Limit != nil && *m.Limit != 0 {
-			ws = append(ws, write{"memory", "memory.max", maxString(*m.Limit)})
-		}
-		if m.Swap != nil && *m.Swap != 0 {
-			swap := *m.Swap
-			if swap != -1 {
-				if m.Limit == nil || *m.Limit <= 0 {
-					return wrap(fmt.Errorf("memory.swap %d needs memory.limit on cgroup v2, where swap is limited apart from memory", swap))
-				}
-				swap -= *m.Limit
-			}
-			ws = append(ws, write{"memory", "memory.swap.max", maxString(swap)})
-		}
-		if m.Reservation != nil && *m.Reservation != 0 {
-			ws = append(ws, write{"memory", "memory.low", maxString(*m.Reservation)})
-		}
+	ws, err := v2MemoryWrites(r.Memory)
+	if err != nil {
+		return wrap(err)
 	}
-	if c := r.CPU; c != nil {
-		if c.Shares != nil {
-			ws = append(ws, write{"cpu", "cpu.weight", strconv.FormatUint(1+((*c.Shares-2)*9999)/262142, 10)})
-		}
-		if c.Quota != nil || c.Period != nil {
-			quota, period := "max", "100000"
-			if c.Quota != nil {
-				quota = maxString(*c.Quota)
-			}
-			if c.Period != nil {
-				period = strconv.FormatUint(*c.Period, 10)
-			}
-			ws = append(ws, write{"cpu", "cpu.max", quota + " " + period})
-		}
-		if c.Burst != nil {
-			ws = append(ws, write{"cpu", "cpu.max.burst", strconv.FormatUint(*c.Burst, 10)})
-		}
-		if c.Idle != nil {
-			ws = append(ws, write{"cpu", "cpu.idle", strconv.FormatInt(*c.Idle, 10)})
-		}
-		if c.Cpus != "" {
-			ws = append(ws, write{"cpuset", "cpuset.cpus", c.Cpus})
-		}
-		if c.Mems != "" {
-			ws = append(ws, write{"cpuset", "cpuset.mems", c.Mems})
-		}
-	}
+	ws = append(ws, v2CPUWrites(r.CPU)...)
 	if p := r.Pids; p != nil && p.Limit != nil && *p.Limit != 0 {
-		ws = append(ws, write{"pids", "pids.max", maxString(*p.Limit)})
+		ws = append(ws, v2Write{"pids", "pids.max", maxString(*p.Limit)})
 	}
-	if b := r.BlockIO; b != nil {
-		if b.Weight != nil {
-			ws = append(ws, write{"io", "io.bfq.weight", strconv.Itoa(int(*b.Weight))})
-		}
-		for _, t := range []struct {
-			key  string
-			list []specs.LinuxThrottleDevice
-		}{{"rbps", b.ThrottleReadBpsDevice}, {"wbps", b.ThrottleWriteBpsDevice}, {"riops", b.ThrottleReadIOPSDevice}, {"wiops", b.ThrottleWriteIOPSDevice}} {
-			for _, d := range t.list {
-				ws = append(ws, write{"io", "io.max", fmt.Sprintf("%d:%d %s=%d", d.Major, d.Minor, t.key, d.Rate)})
-			}
-		}
-	}
+	ws = append(ws, v2IOWrites(r.BlockIO)...)
 	if err := checkHugePages(r.HugepageLimits); err != nil {
 		return wrap(err)
 	}
 	for _, h := range r.HugepageLimits {
 		val := strconv.FormatUint(h.Limit, 10)
-		ws = append(ws, write{"hugetlb", "hugetlb." + h.Pagesize + ".max", val})
+		ws = append(ws, v2Write{"hugetlb", "hugetlb." + h.Pagesize + ".max", val})
 		// The reservation limit, where the kernel has one (5.7+).
 		if exists(v.dir, "hugetlb."+h.Pagesize+".rsvd.max") {
-			ws = append(ws, write{"hugetlb", "hugetlb." + h.Pagesize + ".rsvd.max", val})
+			ws = append(ws, v2Write{"hugetlb", "hugetlb." + h.Pagesize + ".rsvd.max", val})
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(r.Unified)) {
 		ctl, _, _ := strings.Cut(k, ".")
-		ws = append(ws, write{ctl, k, r.Unified[k]})
+		ws = append(ws, v2Write{ctl, k, r.Unified[k]})
 	}
 	// Check every controller before the first write.
 	if len(ws) > 0 {
@@ -222,6 +168,93 @@ func (v *v2) Set(r *specs.LinuxResources) error {
 		}
 	}
 	return nil
+}
+
+// A v2Write is one value Set writes to a v2 cgroup's file, which needs
+// the named controller.
+type v2Write struct{ controller, file, value string }
+
+// v2MemoryWrites turns linux.resources.memory into v2 files. On v2 swap
+// is limited apart from memory: memory.swap.max is the OCI swap (memory
+// plus swap) less the memory limit.
+func v2MemoryWrites(m *specs.LinuxMemory) ([]v2Write, error) {
+	if m == nil {
+		return nil, nil
+	}
+	var ws []v2Write
+	if m.Limit != nil && *m.Limit != 0 {
+		ws = append(ws, v2Write{"memory", "memory.max", maxString(*m.Limit)})
+	}
+	if m.Swap != nil && *m.Swap != 0 {
+		swap := *m.Swap
+		if swap != -1 {
+			if m.Limit == nil || *m.Limit <= 0 {
+				return nil, fmt.Errorf("memory.swap %d needs memory.limit on cgroup v2, where swap is limited apart from memory", swap)
+			}
+			swap -= *m.Limit
+		}
+		ws = append(ws, v2Write{"memory", "memory.swap.max", maxString(swap)})
+	}
+	if m.Reservation != nil && *m.Reservation != 0 {
+		ws = append(ws, v2Write{"memory", "memory.low", maxString(*m.Reservation)})
+	}
+	return ws, nil
+}
+
+// v2CPUWrites turns linux.resources.cpu into v2 files: shares become a
+// weight (2..262144 onto 1..10000), quota and period one cpu.max.
+func v2CPUWrites(c *specs.LinuxCPU) []v2Write {
+	if c == nil {
+		return nil
+	}
+	var ws []v2Write
+	if c.Shares != nil {
+		ws = append(ws, v2Write{"cpu", "cpu.weight", strconv.FormatUint(1+((*c.Shares-2)*9999)/262142, 10)})
+	}
+	if c.Quota != nil || c.Period != nil {
+		quota, period := "max", "100000"
+		if c.Quota != nil {
+			quota = maxString(*c.Quota)
+		}
+		if c.Period != nil {
+			period = strconv.FormatUint(*c.Period, 10)
+		}
+		ws = append(ws, v2Write{"cpu", "cpu.max", quota + " " + period})
+	}
+	if c.Burst != nil {
+		ws = append(ws, v2Write{"cpu", "cpu.max.burst", strconv.FormatUint(*c.Burst, 10)})
+	}
+	if c.Idle != nil {
+		ws = append(ws, v2Write{"cpu", "cpu.idle", strconv.FormatInt(*c.Idle, 10)})
+	}
+	if c.Cpus != "" {
+		ws = append(ws, v2Write{"cpuset", "cpuset.cpus", c.Cpus})
+	}
+	if c.Mems != "" {
+		ws = append(ws, v2Write{"cpuset", "cpuset.mems", c.Mems})
+	}
+	return ws
+}
+
+// v2IOWrites turns linux.resources.blockIO into v2 files: the weight for
+// BFQ and one io.max line per throttled device.
+func v2IOWrites(b *specs.LinuxBlockIO) []v2Write {
+	if b == nil {
+		return nil
+	}
+	var ws []v2Write
+	if b.Weight != nil {
+		ws = append(ws, v2Write{"io", "io.bfq.weight", strconv.Itoa(int(*b.Weight))})
+	}
+	for _, t := range []struct {
+		key  string
+		list []specs.LinuxThrottleDevice
+	}{{"rbps", b.ThrottleReadBpsDevice}, {"wbps", b.ThrottleWriteBpsDevice}, {"riops", b.ThrottleReadIOPSDevice}, {"wiops", b.ThrottleWriteIOPSDevice}} {
+		for _, d := range t.list {
+			ws = append(ws, v2Write{"io", "io.max", fmt.Sprintf("%d:%d %s=%d", d.Major, d.Minor, t.key, d.Rate)})
+		}
+	}
+	return ws
 }
 
 // Stats on v2 reads cpu.stat (present even without the cpu controller:

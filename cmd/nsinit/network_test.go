@@ -136,7 +136,9 @@ func TestRunPublishedPort(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	askOnce := func(payload string) (string, net.Addr) {
-		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		// Under strace -f on a loaded machine the container can take
+		// many seconds to listen.
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 			c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 			if err == nil {
 				c.SetDeadline(time.Now().Add(10 * time.Second))

@@ -36,8 +36,8 @@ type Config struct {
 	Validate func(*Header) error
 }
 
-// Check reports what is wrong with cfg, or nil.
-func (cfg Config) Check() error {
+// check reports what is wrong with cfg, or nil.
+func (cfg Config) check() error {
 	if cfg.MaxHeaderSize != 0 && cfg.MaxHeaderSize < MinMaxHeaderSize {
 		return fmt.Errorf("PROXY config: MaxHeaderSize %d is below %d", cfg.MaxHeaderSize, MinMaxHeaderSize)
 	}
@@ -90,7 +90,7 @@ type Conn struct {
 
 // NewConn wraps c. It reads nothing: see [Conn].
 func NewConn(c net.Conn, cfg Config) (*Conn, error) {
-	if err := cfg.Check(); err != nil {
+	if err := cfg.check(); err != nil {
 		return nil, err
 	}
 	return &Conn{Conn: c, cfg: cfg}, nil
@@ -278,7 +278,7 @@ type Listener struct {
 
 // NewListener wraps l; cfg applies to every accepted connection.
 func NewListener(l net.Listener, cfg Config) (*Listener, error) {
-	if err := cfg.Check(); err != nil {
+	if err := cfg.check(); err != nil {
 		return nil, err
 	}
 	return &Listener{Listener: l, cfg: cfg}, nil

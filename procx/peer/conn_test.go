@@ -327,7 +327,7 @@ func TestListenerOverUnixSocket(t *testing.T) {
 	if c.RemoteAddr().String() != "/run/client.sock" || c.LocalAddr().String() != "@front" {
 		t.Errorf("RemoteAddr %v LocalAddr %v", c.RemoteAddr(), c.LocalAddr())
 	}
-	res := peer.Resolve(c, nil, peer.Options{})
+	res := peer.Resolve(c, nil, peer.HTTPTrust{})
 	if res.Client.Source != peer.SourceProxyV2 || res.Steps[0].Source != peer.SourceGetpeername {
 		t.Errorf("Resolve: %+v", res)
 	}

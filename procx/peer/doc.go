@@ -4,7 +4,7 @@
 // The classic mistake is to call getpeername(2) on a connection accepted
 // behind a proxy and expect the client: [net.Conn.RemoteAddr] already is
 // what getpeername returns, and a proxy that terminates TCP is the kernel's
-// peer. [Getpeername] and [Getsockname] are here to show exactly that. What
+// peer. [Getpeername] is here to show exactly that. What
 // really carries the client's address is one of:
 //
 //   - the PROXY protocol (HAProxy's doc/proxy-protocol.txt), versions 1 and
@@ -16,7 +16,7 @@
 //   - iptables REDIRECT or DNAT: the client stays the peer and
 //     [OriginalDst] (SO_ORIGINAL_DST) gives the original destination;
 //   - for HTTP, the Forwarded, X-Forwarded-For and X-Real-IP headers, read
-//     right to left against a list of trusted proxies ([ClientFromRequest]).
+//     right to left against a list of trusted proxies ([HTTPTrust]).
 //
 // [Resolve] combines them in a documented order and says which [Source]
 // each answer came from.

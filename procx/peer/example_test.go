@@ -48,17 +48,17 @@ func ExampleHeader_AppendV2() {
 }
 
 // Only a trusted proxy's X-Forwarded-For is read, and from the right.
-func ExampleClientFromRequest() {
+func ExampleResolve() {
 	trust := peer.HTTPTrust{Proxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("X-Forwarded-For", "6.6.6.6, 198.51.100.9, 10.0.0.2")
 
 	r.RemoteAddr = "203.0.113.1:4000" // not a proxy of ours: its header is a lie
-	a, _ := peer.ClientFromRequest(r, trust)
+	a := peer.Resolve(nil, r, trust).Client
 	fmt.Println(a.Addr, a.Source)
 
 	r.RemoteAddr = "10.0.0.1:4000" // our proxy
-	a, _ = peer.ClientFromRequest(r, trust)
+	a = peer.Resolve(nil, r, trust).Client
 	fmt.Println(a.Addr, a.Source, "-", a.Note)
 	// Output:
 	// 203.0.113.1:4000 RemoteAddr

@@ -8,13 +8,13 @@ import (
 	"strings"
 )
 
-// A ForwardedElement is one element of an RFC 7239 Forwarded header: the
+// A forwardedElement is one element of an RFC 7239 Forwarded header: the
 // parameters one proxy added. Values are unquoted; absent ones are empty.
-type ForwardedElement struct {
+type forwardedElement struct {
 	For, By, Host, Proto string
 }
 
-// ParseForwarded parses the values of the Forwarded header fields of a
+// parseForwarded parses the values of the Forwarded header fields of a
 // request (several fields are one comma-separated list, in order) into
 // elements, leftmost first.
 //
@@ -23,12 +23,12 @@ type ForwardedElement struct {
 // escapes), parameter names are case-insensitive and may not repeat within
 // an element. Unknown parameters are allowed and dropped. Anything else is
 // an error that names the offending text.
-func ParseForwarded(values []string) ([]ForwardedElement, error) {
-	var out []ForwardedElement
+func parseForwarded(values []string) ([]forwardedElement, error) {
+	var out []forwardedElement
 	for _, v := range values {
 		s := v
 		for {
-			var e ForwardedElement
+			var e forwardedElement
 			var seen [4]bool
 			for {
 				s = trimOWS(s)
@@ -124,57 +124,57 @@ func cutValue(s string) (val, rest string, ok bool) {
 	return "", s, false
 }
 
-// A Node is an RFC 7239 node: an address with an optional port, or
+// A node is an RFC 7239 node: an address with an optional port, or
 // "unknown", or an obfuscated identifier (starting with '_').
-type Node struct {
+type node struct {
 	Addr netip.Addr // valid when the node is an IP address
 	Port uint16     // 0 when absent or obfuscated
 	Name string     // "unknown" or the obfuscated identifier, when Addr is not valid
 }
 
 // IsValid reports whether n is an IP address.
-func (n Node) IsValid() bool { return n.Addr.IsValid() }
+func (n node) IsValid() bool { return n.Addr.IsValid() }
 
-// ParseNode parses a node: "192.0.2.43", "192.0.2.43:47011",
+// parseNode parses a node: "192.0.2.43", "192.0.2.43:47011",
 // "[2001:db8::17]", "[2001:db8::17]:4711", "unknown" or "_hidden", with an
 // optional obfuscated port ("_port"). An IPv6 address must be in brackets.
-func ParseNode(s string) (Node, error) {
+func parseNode(s string) (node, error) {
 	host, port := s, ""
 	if strings.HasPrefix(s, "[") {
 		end := strings.IndexByte(s, ']')
 		if end < 0 {
-			return Node{}, fmt.Errorf("unable to parse node %q: no closing bracket", s)
+			return node{}, fmt.Errorf("unable to parse node %q: no closing bracket", s)
 		}
 		host, port = s[1:end], s[end+1:]
 		if port != "" && port[0] != ':' {
-			return Node{}, fmt.Errorf("unable to parse node %q: text after the bracket", s)
+			return node{}, fmt.Errorf("unable to parse node %q: text after the bracket", s)
 		}
 		a, err := netip.ParseAddr(host)
 		if err != nil || !a.Is6() || a.Zone() != "" {
-			return Node{}, fmt.Errorf("unable to parse node %q: %q is not an IPv6 address", s, host)
+			return node{}, fmt.Errorf("unable to parse node %q: %q is not an IPv6 address", s, host)
 		}
-		n := Node{Addr: a}
+		n := node{Addr: a}
 		return n, n.setPort(s, strings.TrimPrefix(port, ":"))
 	}
 	if i := strings.IndexByte(s, ':'); i >= 0 {
 		host, port = s[:i], s[i+1:]
 		if port == "" {
-			return Node{}, fmt.Errorf("unable to parse node %q: empty port", s)
+			return node{}, fmt.Errorf("unable to parse node %q: empty port", s)
 		}
 	}
 	switch {
 	case host == "unknown":
-		n := Node{Name: host}
+		n := node{Name: host}
 		return n, n.setPort(s, port)
 	case strings.HasPrefix(host, "_") && validObf(host):
-		n := Node{Name: host}
+		n := node{Name: host}
 		return n, n.setPort(s, port)
 	}
 	a, err := netip.ParseAddr(host)
 	if err != nil || !a.Is4() {
-		return Node{}, fmt.Errorf("unable to parse node %q: not an IPv4 address, [IPv6], unknown or _obfuscated", s)
+		return node{}, fmt.Errorf("unable to parse node %q: not an IPv4 address, [IPv6], unknown or _obfuscated", s)
 	}
-	n := Node{Addr: a}
+	n := node{Addr: a}
 	return n, n.setPort(s, port)
 }
 
@@ -191,7 +191,7 @@ func validObf(s string) bool {
 	return true
 }
 
-func (n *Node) setPort(s, port string) error {
+func (n *node) setPort(s, port string) error {
 	switch {
 	case port == "":
 		return nil
@@ -217,11 +217,11 @@ func (n *Node) setPort(s, port string) error {
 	return nil
 }
 
-// ParseXForwardedFor splits the values of the X-Forwarded-For fields of a
+// parseXForwardedFor splits the values of the X-Forwarded-For fields of a
 // request into entries, leftmost first, trimming spaces. Entries are not
 // validated here: one that is not an address stops the right-to-left walk
-// of [ClientFromRequest]. An empty entry is an error.
-func ParseXForwardedFor(values []string) ([]string, error) {
+// of [Resolve]. An empty entry is an error.
+func parseXForwardedFor(values []string) ([]string, error) {
 	var out []string
 	for _, v := range values {
 		for e := range strings.SplitSeq(v, ",") {
@@ -235,10 +235,10 @@ func ParseXForwardedFor(values []string) ([]string, error) {
 	return out, nil
 }
 
-// ParseHopAddr parses one X-Forwarded-For or X-Real-IP entry: an IP
+// parseHopAddr parses one X-Forwarded-For or X-Real-IP entry: an IP
 // address, optionally with a port ("192.0.2.1:1234", "[2001:db8::1]:80"),
 // as proxies write them. Zones are refused.
-func ParseHopAddr(s string) (netip.Addr, error) {
+func parseHopAddr(s string) (netip.Addr, error) {
 	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
 		return a.Unmap(), nil
 	}

@@ -215,9 +215,9 @@ func (h *Header) String() string {
 func ParseHeader(b []byte, h *Header) (int, error) {
 	switch {
 	case len(b) > 0 && b[0] == v2Signature[0]:
-		return ParseV2(b, h)
+		return parseV2(b, h)
 	case len(b) > 0 && b[0] == v1Prefix[0]:
-		return ParseV1(b, h)
+		return parseV1(b, h)
 	case len(b) == 0:
 		return 0, fmt.Errorf("%w: no bytes yet", ErrTruncated)
 	}

@@ -43,7 +43,7 @@ func (t HTTPTrust) header() (string, error) {
 	return "", fmt.Errorf("unable to read client from HTTP: header %q is not X-Forwarded-For, Forwarded or X-Real-IP", t.Header)
 }
 
-// ClientFromRequest returns the client of an HTTP request: r.RemoteAddr,
+// clientFromRequest returns the client of an HTTP request: r.RemoteAddr,
 // unless that peer is a trusted proxy, in which case the configured header
 // is read right to left and the answer is the rightmost entry that is not
 // a trusted proxy (or the leftmost entry when every one is). The leftmost
@@ -54,7 +54,7 @@ func (t HTTPTrust) header() (string, error) {
 // and Answer.Note says why. A header that cannot be parsed at all is
 // ignored the same way. The error is only for a RemoteAddr that is not an
 // IP address and port, or an unknown header name.
-func ClientFromRequest(r *http.Request, trust HTTPTrust) (Answer, error) {
+func clientFromRequest(r *http.Request, trust HTTPTrust) (Answer, error) {
 	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
 		return Answer{}, fmt.Errorf("unable to read client from HTTP: RemoteAddr %q: %w", r.RemoteAddr, err)
@@ -115,7 +115,7 @@ func hopEntries(name string, hdr http.Header) ([]string, error) {
 	values := hdr.Values(name)
 	switch name {
 	case "Forwarded":
-		els, err := ParseForwarded(values)
+		els, err := parseForwarded(values)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +133,7 @@ func hopEntries(name string, hdr http.Header) ([]string, error) {
 		}
 		return nil, nil
 	}
-	return ParseXForwardedFor(values)
+	return parseXForwardedFor(values)
 }
 
 func parseEntry(name, e string) (netip.Addr, uint16, error) {
@@ -141,7 +141,7 @@ func parseEntry(name, e string) (netip.Addr, uint16, error) {
 		if e == "" {
 			return netip.Addr{}, 0, fmt.Errorf("element has no for= parameter")
 		}
-		n, err := ParseNode(e)
+		n, err := parseNode(e)
 		if err != nil {
 			return netip.Addr{}, 0, err
 		}
@@ -150,6 +150,6 @@ func parseEntry(name, e string) (netip.Addr, uint16, error) {
 		}
 		return n.Addr.Unmap(), n.Port, nil
 	}
-	a, err := ParseHopAddr(e)
+	a, err := parseHopAddr(e)
 	return a, 0, err
 }

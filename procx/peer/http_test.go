@@ -121,7 +121,7 @@ func TestSpoofedXFFOverHTTP(t *testing.T) {
 	trust := peer.HTTPTrust{Proxies: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}}
 	var got peer.Result
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got = peer.ResolveRequest(r, peer.Options{HTTP: trust})
+		got = peer.ResolveRequest(r, trust)
 	}))
 	srv.Config.ConnContext = peer.ConnContext
 	srv.Start()

@@ -69,7 +69,7 @@ func serveOnce(l net.Listener, cfg peer.Config) <-chan observed {
 		o := observed{remote: c.RemoteAddr()}
 		o.peername, o.err = peer.Getpeername(c.(syscall.Conn))
 		o.proxied = pc.RemoteAddr()
-		o.res = peer.Resolve(pc, nil, peer.Options{})
+		o.res = peer.Resolve(pc, nil, peer.HTTPTrust{})
 		if _, err := pc.Header(); err != nil && o.err == nil {
 			o.err = err
 		}

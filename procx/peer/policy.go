@@ -31,7 +31,7 @@ const (
 
 var policyNames = [...]string{"require", "use", "ignore", "reject", "skip"}
 
-// String returns the policy's name, as ParsePolicy reads it.
+// String returns the policy's name.
 func (p Policy) String() string {
 	if p >= 0 && int(p) < len(policyNames) {
 		return policyNames[p]
@@ -39,9 +39,9 @@ func (p Policy) String() string {
 	return fmt.Sprintf("Policy(%d)", int(p))
 }
 
-// ParsePolicy parses a policy name: "require", "use", "ignore", "reject"
+// parsePolicy parses a policy name: "require", "use", "ignore", "reject"
 // or "skip".
-func ParsePolicy(s string) (Policy, error) {
+func parsePolicy(s string) (Policy, error) {
 	for i, n := range policyNames {
 		if s == n {
 			return Policy(i), nil
@@ -93,10 +93,10 @@ func PolicyByCIDR(rules []Rule, def Policy) (PolicyFunc, error) {
 	}, nil
 }
 
-// ParseRules parses rules written as comma-separated "CIDR=policy" items,
+// parseRules parses rules written as comma-separated "CIDR=policy" items,
 // such as "10.0.0.0/8=require,192.0.2.7=use". A bare address is a /32 or
 // /128 prefix.
-func ParseRules(s string) ([]Rule, error) {
+func parseRules(s string) ([]Rule, error) {
 	var rules []Rule
 	for item := range strings.SplitSeq(s, ",") {
 		item = strings.TrimSpace(item)
@@ -107,11 +107,11 @@ func ParseRules(s string) ([]Rule, error) {
 		if !ok {
 			return nil, fmt.Errorf("PROXY policy rule %q is not CIDR=policy", item)
 		}
-		p, err := ParsePolicy(strings.TrimSpace(pol))
+		p, err := parsePolicy(strings.TrimSpace(pol))
 		if err != nil {
 			return nil, fmt.Errorf("PROXY policy rule %q: %w", item, err)
 		}
-		prefix, err := ParsePrefix(strings.TrimSpace(cidr))
+		prefix, err := parsePrefix(strings.TrimSpace(cidr))
 		if err != nil {
 			return nil, fmt.Errorf("PROXY policy rule %q: %w", item, err)
 		}
@@ -120,9 +120,9 @@ func ParseRules(s string) ([]Rule, error) {
 	return rules, nil
 }
 
-// ParsePrefix parses a CIDR prefix, or a bare address as a single-address
+// parsePrefix parses a CIDR prefix, or a bare address as a single-address
 // prefix.
-func ParsePrefix(s string) (netip.Prefix, error) {
+func parsePrefix(s string) (netip.Prefix, error) {
 	if strings.Contains(s, "/") {
 		p, err := netip.ParsePrefix(s)
 		if err != nil {

@@ -64,12 +64,6 @@ type Result struct {
 	Steps []Step
 }
 
-// Options tune [Resolve].
-type Options struct {
-	// HTTP says which proxies may speak for a client in HTTP headers.
-	HTTP HTTPTrust
-}
-
 // Resolve finds the client and destination of a connection, and of an
 // HTTP request on it when r is not nil. c may be a [Conn], a *tls.Conn or
 // any connection with a NetConn method around one. It tries, in order,
@@ -82,12 +76,12 @@ type Options struct {
 //  3. SO_ORIGINAL_DST: the destination before iptables REDIRECT or DNAT,
 //     when it differs from getsockname;
 //  4. the PROXY header of a [Conn], when its policy used it;
-//  5. the HTTP header named by opts.HTTP, read right to left, when the
+//  5. the HTTP header named by trust, read right to left, when the
 //     client found so far is a trusted proxy.
 //
 // A failing method is recorded in Result.Steps and does not stop the
 // others. With c nil, Resolve starts from r.RemoteAddr.
-func Resolve(c net.Conn, r *http.Request, opts Options) Result {
+func Resolve(c net.Conn, r *http.Request, trust HTTPTrust) Result {
 	var res Result
 	var pc *Conn
 	raw := c
@@ -118,9 +112,9 @@ func Resolve(c net.Conn, r *http.Request, opts Options) Result {
 		res.proxy(pc)
 	}
 	if r != nil && res.Client.Addr != nil {
-		ans, steps, err := clientFromHeaders(res.Client, r.Header, opts.HTTP)
+		ans, steps, err := clientFromHeaders(res.Client, r.Header, trust)
 		if err != nil {
-			res.Steps = append(res.Steps, Step{What: "client", Source: Source(opts.HTTP.Header), Err: err})
+			res.Steps = append(res.Steps, Step{What: "client", Source: Source(trust.Header), Err: err})
 		} else {
 			res.Steps = append(res.Steps, steps...)
 			res.Client = ans
@@ -146,12 +140,12 @@ func (res *Result) set(client bool, st Step) {
 func (res *Result) kernel(sc syscall.Conn) {
 	peerAddr, err := Getpeername(sc)
 	res.set(true, Step{What: "client", Source: SourceGetpeername, Addr: peerAddr, Err: err, Used: err == nil})
-	local, err := Getsockname(sc)
+	local, err := getsockname(sc)
 	res.set(false, Step{What: "destination", Source: SourceGetsockname, Addr: local, Err: err, Used: err == nil})
 	if _, ok := local.(*net.TCPAddr); !ok {
 		return // TPROXY and NAT are for TCP/IP sockets
 	}
-	if on, err := IsTransparent(sc); err == nil && on {
+	if on, err := isTransparent(sc); err == nil && on {
 		res.set(false, Step{What: "destination", Source: SourceTPROXY, Addr: local, Used: true,
 			Note: "transparent socket: getsockname is the address the client dialed"})
 	}
@@ -203,7 +197,7 @@ func ConnContext(ctx context.Context, c net.Conn) context.Context {
 // ResolveRequest is [Resolve] for a request served by an http.Server
 // whose ConnContext is [ConnContext]; without it, it starts from
 // r.RemoteAddr.
-func ResolveRequest(r *http.Request, opts Options) Result {
+func ResolveRequest(r *http.Request, trust HTTPTrust) Result {
 	c, _ := r.Context().Value(connKey{}).(net.Conn)
-	return Resolve(c, r, opts)
+	return Resolve(c, r, trust)
 }

@@ -43,10 +43,10 @@ func Getpeername(c syscall.Conn) (net.Addr, error) {
 	return a, err
 }
 
-// Getsockname returns the socket's own address, read with getsockname(2):
+// getsockname returns the socket's own address, read with getsockname(2):
 // what LocalAddr returns, and for a TPROXY socket the address the client
 // originally dialed.
-func Getsockname(c syscall.Conn) (net.Addr, error) {
+func getsockname(c syscall.Conn) (net.Addr, error) {
 	var a net.Addr
 	err := control(c, "getsockname", func(fd int) error {
 		sa, err := unix.Getsockname(fd)

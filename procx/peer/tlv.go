@@ -97,8 +97,8 @@ func checkSSL(v []byte) error {
 	return nil
 }
 
-// ParseSSL parses the value of an SSL TLV. Sub-TLV values share v.
-func ParseSSL(v []byte) (SSL, error) {
+// parseSSL parses the value of an SSL TLV. Sub-TLV values share v.
+func parseSSL(v []byte) (SSL, error) {
 	if err := checkSSL(v); err != nil {
 		return SSL{}, fmt.Errorf("unable to parse SSL TLV: %w", err)
 	}
@@ -117,7 +117,7 @@ func (h *Header) SSL() (SSL, bool, error) {
 	if !ok {
 		return SSL{}, false, nil
 	}
-	s, err := ParseSSL(v)
+	s, err := parseSSL(v)
 	return s, true, err
 }
 

@@ -15,12 +15,12 @@ import (
 // without TPROXY support refuses the option.
 var ErrNoTransparent = errors.New("unable to make the socket transparent (IP_TRANSPARENT)")
 
-// TransparentControl is a net.ListenConfig.Control function that sets
+// transparentControl is a net.ListenConfig.Control function that sets
 // IP_TRANSPARENT (IPv4) or IPV6_TRANSPARENT (IPv6; both for a dual-stack
 // socket) before bind, so that the socket may accept connections that an
 // iptables TPROXY rule diverts to it whatever their destination. Errors
 // wrap [ErrNoTransparent] and name the missing privilege.
-func TransparentControl(network, address string, rc syscall.RawConn) error {
+func transparentControl(network, address string, rc syscall.RawConn) error {
 	var serr error
 	err := rc.Control(func(fd uintptr) {
 		switch network {
@@ -56,18 +56,21 @@ func setTransparent(fd, level, opt int, name string) error {
 	return fmt.Errorf("%w: setsockopt %s: %w", ErrNoTransparent, name, err)
 }
 
-// ListenTransparent listens like net.Listen but on a transparent socket
-// (see [TransparentControl]), for use with an iptables TPROXY rule. A
-// connection accepted from it is not translated: RemoteAddr is the client
-// and LocalAddr (getsockname) is the address the client dialed, which
-// need not be an address of this host.
+// ListenTransparent listens like net.Listen but on a transparent socket,
+// for use with an iptables TPROXY rule: IP_TRANSPARENT (IPv4) or
+// IPV6_TRANSPARENT (IPv6; both for a dual-stack socket) is set before
+// bind, so that the socket may accept connections diverted to it whatever
+// their destination. A connection accepted from it is not translated:
+// RemoteAddr is the client and LocalAddr (getsockname) is the address the
+// client dialed, which need not be an address of this host. Errors wrap
+// [ErrNoTransparent] and name the missing privilege.
 func ListenTransparent(ctx context.Context, network, address string) (net.Listener, error) {
 	switch network {
 	case "tcp", "tcp4", "tcp6":
 	default:
 		return nil, fmt.Errorf("unable to listen transparently on %s: network must be tcp, tcp4 or tcp6", network)
 	}
-	lc := net.ListenConfig{Control: TransparentControl}
+	lc := net.ListenConfig{Control: transparentControl}
 	l, err := lc.Listen(ctx, network, address)
 	if err != nil {
 		return nil, fmt.Errorf("unable to listen transparently on %s %s: %w", network, address, err)
@@ -75,10 +78,10 @@ func ListenTransparent(ctx context.Context, network, address string) (net.Listen
 	return l, nil
 }
 
-// IsTransparent reports whether the socket has IP_TRANSPARENT or
+// isTransparent reports whether the socket has IP_TRANSPARENT or
 // IPV6_TRANSPARENT set. Accepted sockets inherit it from their listener,
 // so a true answer means getsockname gives the original destination.
-func IsTransparent(c syscall.Conn) (bool, error) {
+func isTransparent(c syscall.Conn) (bool, error) {
 	var on bool
 	err := control(c, "IP_TRANSPARENT", func(fd int) error {
 		v4, err4 := unix.GetsockoptInt(fd, unix.SOL_IP, unix.IP_TRANSPARENT)

@@ -15,7 +15,7 @@ const (
 	V1MaxLen = 107
 )
 
-// ParseV1 parses a version 1 (text) PROXY header at the start of b into h
+// parseV1 parses a version 1 (text) PROXY header at the start of b into h
 // and returns its length, CRLF included.
 //
 // The syntax is checked strictly, as HAProxy's specification asks of a
@@ -26,7 +26,7 @@ const (
 // zones, and IPv4 octets and ports without leading zeros. After
 // "UNKNOWN" anything up to CRLF is ignored and the header carries no
 // addresses.
-func ParseV1(b []byte, h *Header) (int, error) {
+func parseV1(b []byte, h *Header) (int, error) {
 	h.reset()
 	if len(b) < len(v1Prefix) {
 		if bytes.HasPrefix([]byte(v1Prefix), b) {

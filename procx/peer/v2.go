@@ -25,7 +25,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // package variable: a local array would escape into crc32 and allocate).
 var zeroCRC [4]byte
 
-// ParseV2 parses a version 2 (binary) PROXY header at the start of b into
+// parseV2 parses a version 2 (binary) PROXY header at the start of b into
 // h and returns its length (16 plus the length field).
 //
 // It rejects a version nibble other than 2, commands other than LOCAL and
@@ -36,7 +36,7 @@ var zeroCRC [4]byte
 // field zeroed, as the specification says; the error wraps [ErrChecksum]).
 // A LOCAL header's addresses are skipped: the receiver must use the real
 // endpoints. TLV values share h's storage (see [Header]).
-func ParseV2(b []byte, h *Header) (int, error) {
+func parseV2(b []byte, h *Header) (int, error) {
 	h.reset()
 	if len(b) < v2HeaderLen {
 		n := min(len(b), len(v2Signature))

@@ -36,7 +36,7 @@ func serveOne(l net.Listener, cfg peer.Config) sighting {
 	if h, _ := pc.Header(); h != nil {
 		s.header = h.String()
 	}
-	s.result = peer.Resolve(pc, nil, peer.Options{}) // every method, in order
+	s.result = peer.Resolve(pc, nil, peer.HTTPTrust{}) // every method, in order
 	c.Write([]byte("bye\n"))
 	c.(interface{ CloseWrite() error }).CloseWrite()
 	io.Copy(io.Discard, pc)

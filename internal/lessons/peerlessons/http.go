@@ -22,7 +22,7 @@ import (
 func handler(proxy netip.Addr, seen chan<- peer.Result) http.Handler {
 	trust := peer.HTTPTrust{Proxies: []netip.Prefix{netip.PrefixFrom(proxy, proxy.BitLen())}, Header: "X-Forwarded-For"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		res := peer.ResolveRequest(r, peer.Options{HTTP: trust}) // needs Server.ConnContext = peer.ConnContext
+		res := peer.ResolveRequest(r, trust) // needs Server.ConnContext = peer.ConnContext
 		fmt.Fprintf(w, "X-Forwarded-For as received: %q\n", r.Header.Get("X-Forwarded-For"))
 		seen <- res
 	})

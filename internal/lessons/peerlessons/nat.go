@@ -76,7 +76,7 @@ func natLesson() lesson.Lesson {
 						return
 					}
 					defer c.Close()
-					got <- peer.Resolve(c, nil, peer.Options{})
+					got <- peer.Resolve(c, nil, peer.HTTPTrust{})
 					c.Write([]byte("bye"))
 				}()
 				c, err := pair.Client.Dial("tcp", tc.dial)

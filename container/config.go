@@ -196,6 +196,11 @@ func (c Config) Validate() error {
 	} else if len(s.Linux.UIDMappings)+len(s.Linux.GIDMappings) > 0 {
 		errs = append(errs, bad("linux.uidMappings/gidMappings are set but there is no new user namespace"))
 	}
+	if p := s.Linux.RootfsPropagation; p != "" {
+		if _, ok := propagationOptions[p]; !ok {
+			errs = append(errs, bad("linux.rootfsPropagation %q is not one of shared, slave, private, unbindable (or rshared, rslave, rprivate, runbindable)", p))
+		}
+	}
 	if s.Hostname != "" && !c.newNamespace(specs.UTSNamespace) {
 		errs = append(errs, bad("hostname %q needs a new uts namespace", s.Hostname))
 	}

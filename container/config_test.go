@@ -100,6 +100,7 @@ func TestValidateConfig(t *testing.T) {
 		{"sysctl path", func(c *container.Config) {
 			c.Spec.Linux.Sysctl = map[string]string{"../../etc/passwd": "x"}
 		}, "not a dotted name"},
+		{"unknown rootfs propagation", func(c *container.Config) { c.Spec.Linux.RootfsPropagation = "sharedish" }, `linux.rootfsPropagation "sharedish"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,6 +127,12 @@ func TestBadConfigCreatesNothing(t *testing.T) {
 			cfg := validConfig(t)
 			cfg.Spec.Linux.Namespaces[0].Type = "bogus"
 			_, err := container.Create(root, "ns", cfg)
+			return err
+		},
+		"unknown rootfs propagation": func() error {
+			cfg := validConfig(t)
+			cfg.Spec.Linux.RootfsPropagation = "bogus"
+			_, err := container.Create(root, "propagation", cfg)
 			return err
 		},
 		"missing rootfs": func() error {

@@ -2,6 +2,9 @@ package container
 
 import (
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -63,4 +66,84 @@ func moveRoot(rootfs string) error {
 		return fmt.Errorf("unable to enter the new root: %w", err)
 	}
 	return nil
+}
+
+// privateForPivot makes private the mount the rootfs is on and the root
+// mount, where either is shared or unbindable (linux.rootfsPropagation
+// "shared" or "unbindable" does that to /). pivot_root(2) refuses a new
+// root whose parent mount is shared, and a current root that is shared
+// (EINVAL); MS_MOVE refuses a mount whose parent is shared; binding the
+// rootfs onto itself fails on an unbindable mount, and on a shared one
+// would propagate to the mount's peers, which may be the host's. Both
+// mounts are hidden by pivot_root, and the propagation asked for is given
+// to the new root afterwards.
+func privateForPivot(rootfs string) error {
+	ids := make(map[uint64]bool, 2)
+	for _, p := range []string{rootfs, "/"} {
+		var stx unix.Statx_t
+		if err := unix.Statx(unix.AT_FDCWD, p, 0, unix.STATX_MNT_ID, &stx); err != nil {
+			return fmt.Errorf("unable to find the mount of %s: %w", p, err)
+		}
+		if stx.Mask&unix.STATX_MNT_ID == 0 {
+			return fmt.Errorf("unable to find the mount of %s: the kernel does not report mount IDs (statx STATX_MNT_ID, Linux 5.8)", p)
+		}
+		ids[stx.Mnt_id] = true
+	}
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return fmt.Errorf("unable to read the mount table: %w", err)
+	}
+	found := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE ...
+		f := strings.Fields(line)
+		if len(f) < 7 {
+			continue
+		}
+		id, err := strconv.ParseUint(f[0], 10, 64)
+		if err != nil || !ids[id] {
+			continue
+		}
+		found++
+		change := false
+		for _, opt := range f[6:] {
+			if opt == "-" {
+				break
+			}
+			if strings.HasPrefix(opt, "shared:") || opt == "unbindable" {
+				change = true
+			}
+		}
+		if !change {
+			continue
+		}
+		mp := unescapeMountinfo(f[4])
+		if err := unix.Mount("", mp, "", unix.MS_PRIVATE, ""); err != nil {
+			return fmt.Errorf("unable to make the mount %s private (the rootfs %s is under it): %w", mp, rootfs, err)
+		}
+	}
+	if found < len(ids) {
+		return fmt.Errorf("unable to find the mount of %s in /proc/self/mountinfo", rootfs)
+	}
+	return nil
+}
+
+// unescapeMountinfo undoes the octal escapes (\040 for a space) that
+// /proc/self/mountinfo uses in paths.
+func unescapeMountinfo(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }

@@ -13,9 +13,12 @@ import (
 )
 
 // setupRootfs builds the container's file system view inside its new
-// mount namespace, in this order: private propagation, the rootfs bound
-// onto itself, the spec's mounts, /dev nodes and links, /etc files,
-// beforePivot (the create hooks), pivot_root (or the MS_MOVE fallback).
+// mount namespace, in this order: the propagation of / (rprivate, or
+// linux.rootfsPropagation, after which a shared or unbindable mount in the
+// rootfs's way is made private), the rootfs bound onto itself, the spec's
+// mounts, /dev nodes and links, /etc files, beforePivot (the create
+// hooks), pivot_root (or the MS_MOVE fallback), and linux.rootfsPropagation
+// once more, on the new root.
 // Nothing here touches the host's mount table: every mount is in the
 // namespace that dies with the container.
 func setupRootfs(cfg *initConfig, beforePivot func() error) error {
@@ -35,6 +38,13 @@ func setupRootfs(cfg *initConfig, beforePivot func() error) error {
 		return fmt.Errorf("unable to set the propagation of / to %#x: %w", prop, err)
 	}
 	rootfs := cfg.Rootfs
+	// After rprivate or rslave no mount is shared or unbindable; after
+	// any other propagation the mounts in the rootfs's way may be.
+	if prop != unix.MS_PRIVATE|unix.MS_REC && prop != unix.MS_SLAVE|unix.MS_REC {
+		if err := privateForPivot(rootfs); err != nil {
+			return err
+		}
+	}
 	if err := unix.Mount(rootfs, rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return fmt.Errorf("unable to bind the rootfs %s onto itself: %w", rootfs, err)
 	}
@@ -67,6 +77,14 @@ func setupRootfs(cfg *initConfig, beforePivot func() error) error {
 		// fall back to MS_MOVE and chroot.
 		if err2 := moveRoot(rootfs); err2 != nil {
 			return fmt.Errorf("%w; fallback: %w", err, err2)
+		}
+	}
+	// The propagation asked for is the new root's: what was applied to
+	// the old root above went away with it, and the new root, a bind of
+	// a private mount, is private.
+	if spec.Linux.RootfsPropagation != "" {
+		if err := unix.Mount("", "/", "", prop, ""); err != nil {
+			return fmt.Errorf("unable to make the container's root %s: %w", spec.Linux.RootfsPropagation, err)
 		}
 	}
 	return nil

@@ -100,3 +100,62 @@ func setCapabilities(c *specs.LinuxCapabilities) error {
 	}
 	return nil
 }
+
+// checkHeldCapabilities refuses capabilities init cannot pass on, before
+// anything is set up, so that create fails rather than start: capset(2)
+// fails with EPERM for a permitted, effective, inheritable (or ambient)
+// capability the thread does not hold, and a capability missing from the
+// bounding set never comes back. A runtime that runs in a container often
+// lacks some; in a new user namespace init holds them all.
+func checkHeldCapabilities(c *specs.LinuxCapabilities) error {
+	if c == nil {
+		return nil
+	}
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("unable to read init's capabilities: %w", err)
+	}
+	permitted := uint64(data[0].Permitted) | uint64(data[1].Permitted)<<32
+	effective := uint64(data[0].Effective) | uint64(data[1].Effective)<<32
+	inheritable := uint64(data[0].Inheritable) | uint64(data[1].Inheritable)<<32
+	var bounding uint64
+	for i := range capabilityNames {
+		if r, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, uintptr(i), 0, 0, 0); err == nil && r == 1 {
+			bounding |= 1 << uint(i)
+		}
+	}
+	// capset(2): a new inheritable set is within the old inheritable and
+	// bounding sets, and within the old inheritable and permitted sets
+	// unless the thread has CAP_SETPCAP.
+	inheritableOK := inheritable | bounding
+	if effective&(1<<unix.CAP_SETPCAP) == 0 {
+		inheritableOK &= inheritable | permitted
+	}
+	var missing []string
+	for _, set := range []struct {
+		name string
+		caps []string
+		held uint64
+	}{
+		{"bounding", c.Bounding, bounding},
+		{"effective", c.Effective, permitted},
+		{"permitted", c.Permitted, permitted},
+		{"inheritable", c.Inheritable, inheritableOK},
+		{"ambient", c.Ambient, permitted},
+	} {
+		var names []string
+		for _, n := range set.caps {
+			if i, ok := capabilityByName(n); ok && set.held&(1<<uint(i)) == 0 {
+				names = append(names, capabilityNames[i])
+			}
+		}
+		if len(names) > 0 {
+			missing = append(missing, set.name+" "+strings.Join(names, ","))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("unable to grant capabilities that the runtime does not hold (its permitted set is %#x, its bounding set %#x): %s", permitted, bounding, strings.Join(missing, "; "))
+	}
+	return nil
+}

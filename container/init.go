@@ -119,6 +119,9 @@ func runInit(sock *os.File) (err error) {
 		return fmt.Errorf("unable to start: expected a config message, got %q", m.Kind)
 	}
 	cfg := m.Config
+	if err := checkHeldCapabilities(cfg.Process.Capabilities); err != nil {
+		return err
+	}
 	if err := setEarlyProcess(cfg.Process); err != nil {
 		return err
 	}

@@ -46,6 +46,9 @@ func setupRootfs(cfg *initConfig, beforePivot func() error) error {
 		}
 	}
 	if err := unix.Mount(rootfs, rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		if errors.Is(err, unix.EACCES) && cfg.NewUserNS {
+			return fmt.Errorf("unable to bind the rootfs %s onto itself: %w (in the new user namespace the container's root is host uid %d, which needs search permission on every directory above the rootfs)", rootfs, err, hostRootUID(cfg.Spec))
+		}
 		return fmt.Errorf("unable to bind the rootfs %s onto itself: %w", rootfs, err)
 	}
 	devTmpfs := false
@@ -208,4 +211,14 @@ func writeProc(name, value string) error {
 		return fmt.Errorf("unable to write /proc/%s: %w", name, err)
 	}
 	return nil
+}
+
+// hostRootUID is the host uid that the container's uid 0 maps to, or -1.
+func hostRootUID(spec *specs.Spec) int64 {
+	for _, m := range spec.Linux.UIDMappings {
+		if m.ContainerID == 0 && m.Size > 0 {
+			return int64(m.HostID)
+		}
+	}
+	return -1
 }

@@ -9,6 +9,11 @@
 set -eu
 rt=${1:?usage: ocivalidate.sh /absolute/path/to/runtime}
 work=$(mktemp -d)
+# mktemp makes $work 0700. The programs that create a user namespace
+# (linux_uid_mappings, linux_ns_nopath) run the container's root as an
+# unprivileged host uid, which must be able to search every directory
+# above the rootfs.
+chmod 755 "$work"
 # A program can leave mounts behind under $work (runc does, with
 # linux_rootfs_propagation: a shared rootfs propagates the container's
 # mounts back to the host). Removing $work must never walk into them: a

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -146,6 +148,11 @@ func (c Config) Validate() error {
 		return bad("no spec")
 	}
 	var errs []error
+	if s.Version != "" && !semver().MatchString(s.Version) {
+		errs = append(errs, bad("ociVersion %q is not a SemVer 2.0.0 version", s.Version))
+	} else if s.Version != "" && !strings.HasPrefix(s.Version, "1.") {
+		errs = append(errs, bad("ociVersion %s is not supported: this runtime implements the 1.x specification", s.Version))
+	}
 	if s.Root == nil || s.Root.Path == "" {
 		errs = append(errs, bad("root.path is empty"))
 	} else if fi, err := os.Stat(c.Rootfs()); err != nil {
@@ -233,6 +240,14 @@ func (c Config) Validate() error {
 	errs = append(errs, validateHooks(s, bad)...)
 	return errors.Join(errs...)
 }
+
+// semver matches a SemVer 2.0.0 version (semver.org's expression),
+// compiled on first use.
+var semver = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)` +
+		`(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?` +
+		`(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
+})
 
 func validateProcess(p *specs.Process, bad func(string, ...any) error) []error {
 	var errs []error

@@ -60,6 +60,13 @@ func TestValidateConfig(t *testing.T) {
 	if err := validConfig(t).Validate(); err != nil {
 		t.Fatalf("the default config is invalid: %v", err)
 	}
+	for _, v := range []string{"1.0.0", "1.0.2-dev", "1.3.0+build.5", "1.0.0-rc.1"} {
+		cfg := validConfig(t)
+		cfg.Spec.Version = v
+		if err := cfg.Validate(); err != nil {
+			t.Errorf("ociVersion %q refused: %v", v, err)
+		}
+	}
 	cases := []struct {
 		name   string
 		mutate func(*container.Config)
@@ -100,6 +107,9 @@ func TestValidateConfig(t *testing.T) {
 		{"sysctl path", func(c *container.Config) {
 			c.Spec.Linux.Sysctl = map[string]string{"../../etc/passwd": "x"}
 		}, "not a dotted name"},
+		{"ociVersion not semver", func(c *container.Config) { c.Spec.Version = "invalid" }, `ociVersion "invalid" is not a SemVer`},
+		{"ociVersion leading zero", func(c *container.Config) { c.Spec.Version = "1.02.0" }, `ociVersion "1.02.0" is not a SemVer`},
+		{"ociVersion 2", func(c *container.Config) { c.Spec.Version = "2.0.0" }, "ociVersion 2.0.0 is not supported"},
 		{"unknown rootfs propagation", func(c *container.Config) { c.Spec.Linux.RootfsPropagation = "sharedish" }, `linux.rootfsPropagation "sharedish"`},
 	}
 	for _, tc := range cases {
@@ -127,6 +137,12 @@ func TestBadConfigCreatesNothing(t *testing.T) {
 			cfg := validConfig(t)
 			cfg.Spec.Linux.Namespaces[0].Type = "bogus"
 			_, err := container.Create(root, "ns", cfg)
+			return err
+		},
+		"ociVersion invalid": func() error {
+			cfg := validConfig(t)
+			cfg.Spec.Version = "invalid"
+			_, err := container.Create(root, "version", cfg)
 			return err
 		},
 		"unknown rootfs propagation": func() error {

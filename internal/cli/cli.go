@@ -8,7 +8,12 @@
 //	CMD -h, CMD -help, CMD --help, CMD help    the command's help, on stdout, exit 0
 //	CMD help VERB, CMD VERB -h, CMD VERB --help  the verb's usage and flags, exit 0
 //	CMD -no-color VERB ...                     no colour (also NO_COLOR=1, or not a terminal)
-//	CMD list | lessons | lesson ID             the command's lessons (see [LessonVerbs])
+//	CMD list | lessons | lesson ID...          the command's lessons (see [LessonVerbs])
+//
+// A command with a [Command.Default] verb runs it when the command line
+// is empty, starts with a flag of that verb, or starts with a word the
+// verb takes (the tour's "tour -list" and "tour ID", defervet's "defervet
+// -notopen ./..."). Package clitest checks a command against all this.
 //
 // A wrong command line (no verb, an unknown verb or flag, a missing
 // argument) prints "CMD: usage: WHAT WAS WRONG" and a pointer to the help
@@ -60,6 +65,12 @@ type Verb struct {
 	// reads them. A flag's usage may name its value in back quotes, as
 	// package flag documents: "stop after `D`".
 	Setup func(fs *flag.FlagSet) Action
+	// Raw verbs parse their own command line: the action gets every
+	// argument after the verb's name as it is, flags included, and the
+	// flags Setup declares are only shown in the help. For a verb that
+	// hands its arguments to another parser (defervet's analyzer driver).
+	// "VERB -h" alone still prints the verb's help.
+	Raw bool
 }
 
 // A Command is a program made of verbs.
@@ -72,6 +83,16 @@ type Command struct {
 	Footer string
 	// ErrorStatus is the exit status when a verb fails; 0 means 1.
 	ErrorStatus int
+	// Default, if not empty, names the verb that runs when the command
+	// line names none: when it is empty, when it starts with a flag other
+	// than -no-color and the help flags, or when DefaultFor accepts its
+	// first word. That verb gets every argument. Without Default, a
+	// command line that names no verb is a usage error.
+	Default string
+	// DefaultFor, if not nil, reports whether a first word that is not a
+	// verb starts the Default verb's arguments (a lesson ID, a package
+	// pattern); any other such word is an unknown verb.
+	DefaultFor func(word string) bool
 }
 
 // ErrUsage is matched, with errors.Is, by the errors of [Usagef]: a wrong
@@ -137,6 +158,9 @@ func (c *Command) dispatch(ctx context.Context, args []string, s *Streams) (stri
 		s.NoColor = true
 		args = args[1:]
 	}
+	if d := c.verb(c.Default); d != nil && c.runsDefault(args) {
+		return d.Name, c.runVerb(ctx, d, args, s)
+	}
 	if len(args) == 0 {
 		return "", Usagef("no verb given (%s)", c.verbNames())
 	}
@@ -159,16 +183,42 @@ func (c *Command) dispatch(ctx context.Context, args []string, s *Streams) (stri
 	if v == nil {
 		return "", Usagef("unknown verb %q (%s)", args[0], c.verbNames())
 	}
+	return v.Name, c.runVerb(ctx, v, args[1:], s)
+}
+
+// runsDefault reports whether args, after the global flags, go to the
+// Default verb.
+func (c *Command) runsDefault(args []string) bool {
+	switch {
+	case len(args) == 0:
+		return true
+	case isHelp(args[0]) || c.verb(args[0]) != nil:
+		return false
+	case strings.HasPrefix(args[0], "-"):
+		return true
+	}
+	return c.DefaultFor != nil && c.DefaultFor(args[0])
+}
+
+// runVerb parses v's flags from args and runs it.
+func (c *Command) runVerb(ctx context.Context, v *Verb, args []string, s *Streams) error {
 	fs := c.flags(v)
 	action := v.Setup(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	if v.Raw {
+		if len(args) == 1 && isHelp(args[0]) && args[0] != "help" {
+			c.printVerbHelp(s.Stdout, v)
+			return flag.ErrHelp
+		}
+		return action(ctx, *s, args)
+	}
+	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			c.printVerbHelp(s.Stdout, v)
-			return v.Name, err
+			return err
 		}
-		return v.Name, Usagef("%s: %v", v.Name, err)
+		return Usagef("%s: %v", v.Name, err)
 	}
-	return v.Name, action(ctx, *s, fs.Args())
+	return action(ctx, *s, fs.Args())
 }
 
 func (c *Command) flags(v *Verb) *flag.FlagSet {
@@ -223,7 +273,11 @@ func isBool(f *flag.Flag) bool {
 // PrintHelp writes the command's help: usage line, Doc, every verb with
 // its synopsis and first paragraph, and Footer.
 func (c *Command) PrintHelp(w io.Writer) {
-	fmt.Fprintf(w, "usage: %s [-no-color] VERB [flags] [args]\n\n", c.Name)
+	verb := "VERB"
+	if c.verb(c.Default) != nil {
+		verb = "[VERB]"
+	}
+	fmt.Fprintf(w, "usage: %s [-no-color] %s [flags] [args]\n\n", c.Name, verb)
 	if c.Doc != "" {
 		fmt.Fprintf(w, "%s\n\n", strings.TrimSpace(c.Doc))
 	}
@@ -233,6 +287,9 @@ func (c *Command) PrintHelp(w io.Writer) {
 		fmt.Fprintf(w, "  %s\n", c.Synopsis(v))
 		first, _, _ := strings.Cut(strings.TrimSpace(v.Help), "\n\n")
 		fmt.Fprintf(w, "%s\n", indent(first, "        "))
+	}
+	if d := c.verb(c.Default); d != nil {
+		fmt.Fprintf(w, "\nWithout a verb, %s runs %s: '%s ARGS' is '%s %s ARGS'.\n", c.Name, d.Name, c.Name, c.Name, d.Name)
 	}
 	fmt.Fprintf(w, "\nRun '%s help VERB' or '%s VERB -h' for a verb's flags.\n", c.Name, c.Name)
 	if c.Footer != "" {

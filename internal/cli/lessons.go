@@ -12,7 +12,7 @@ import (
 //
 //	list                 one line per lesson
 //	lessons [-no-color]  every lesson, in order
-//	lesson [-no-color] ID  one lesson
+//	lesson [-no-color] ID...  the lessons named, in that order
 //
 // topic names the lessons in the help ("defer", "io" ...). extra, if not
 // nil, declares more flags of lessons and lesson (peerlab's -loopback) and
@@ -44,17 +44,17 @@ func LessonVerbs(topic string, all func() []lesson.Lesson, extra func(fs *flag.F
 		},
 		{
 			Name: "lesson",
-			Args: "ID",
-			Help: "run one " + topic + " lesson (IDs: list)",
+			Args: "ID...",
+			Help: "run the " + topic + " lessons named, in that order (IDs: list)",
 			Setup: setup(func(ctx context.Context, s Streams, args []string, opts lesson.Options) error {
-				if len(args) != 1 {
-					return Usagef("lesson takes one lesson ID (see list), got %d arguments", len(args))
+				if len(args) == 0 {
+					return Usagef("lesson takes one lesson ID or more (see list), got none")
 				}
-				l, err := lesson.Find(all(), args[0])
+				ls, err := Lessons(all(), args)
 				if err != nil {
-					return Usagef("no lesson %q (see list)", args[0])
+					return err
 				}
-				return lesson.Run(ctx, s.Stdout, l, opts)
+				return lesson.RunAll(ctx, s.Stdout, ls, opts)
 			}),
 		},
 		{
@@ -70,4 +70,18 @@ func LessonVerbs(topic string, all func() []lesson.Lesson, extra func(fs *flag.F
 			},
 		},
 	}
+}
+
+// Lessons returns the lessons of all that ids name, in the order named;
+// an ID that names none is a usage error that names it.
+func Lessons(all []lesson.Lesson, ids []string) ([]lesson.Lesson, error) {
+	ls := make([]lesson.Lesson, 0, len(ids))
+	for _, id := range ids {
+		l, err := lesson.Find(all, id)
+		if err != nil {
+			return nil, Usagef("no lesson %q (see list)", id)
+		}
+		ls = append(ls, l)
+	}
+	return ls, nil
 }

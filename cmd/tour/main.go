@@ -3,26 +3,30 @@
 //
 // Usage:
 //
-//	tour                 run every lesson in order
-//	tour ID [ID...]      run the named lessons
-//	tour -list           list the lessons
-//	tour -topic defer    run one topic's lessons
-//	tour help            the help (also -h, --help)
+//	tour [-no-color]                    run every lesson in order
+//	tour [-no-color] ID [ID...]         run the named lessons
+//	tour -list                          list the lessons
+//	tour -topic defer                   run one topic's lessons
+//	tour [-no-color] lessons            every lesson, in order
+//	tour [-no-color] lesson ID [ID...]  the named lessons
+//	tour list                           list the lessons
+//	tour help [VERB]                    the help, or a verb's flags (also -h, --help)
 //
-// Colour is used on a terminal unless -no-color is given or NO_COLOR is set.
-// Lessons that need root say what they would show when run without it.
+// Without a verb, tour runs its run verb: "tour -topic defer" is "tour
+// run -topic defer". Colour is used on a terminal unless -no-color is
+// given or NO_COLOR is set. Lessons that need root say what they would
+// show when run without it.
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
 
 	"github.com/deferio/deferio/container"
+	"github.com/deferio/deferio/internal/cli"
 	"github.com/deferio/deferio/internal/lesson"
 	"github.com/deferio/deferio/internal/lessons"
 )
@@ -37,68 +41,53 @@ func main() {
 	os.Exit(code)
 }
 
-// errUsage marks errors in the command line; they exit with status 2.
-var errUsage = errors.New("usage")
-
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	err := tour(ctx, args, stdout, stderr)
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "tour: %v\ntour: run 'tour help' for help\n", err)
-		return 2
-	default:
-		fmt.Fprintf(stderr, "tour: %v\n", err)
-		return 1
-	}
+var command = &cli.Command{
+	Name:       "tour",
+	Doc:        "Runs deferio's lessons: every one in order, or those named.",
+	Verbs:      append([]cli.Verb{runVerb}, cli.LessonVerbs("deferio", lessons.All, nil)...),
+	Footer:     "Exit status: 0 on success, 1 when a lesson fails, 2 for a usage error.",
+	Default:    "run",
+	DefaultFor: isLesson,
 }
 
-func tour(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("tour", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	list := fs.Bool("list", false, "list the lessons and exit")
-	topic := fs.String("topic", "", "run only the lessons of this `topic` (defer, io, exec, peer, container)")
-	noColor := fs.Bool("no-color", false, "never use colour")
-	help := func() error {
-		fmt.Fprintf(stdout, "usage: tour [-list] [-no-color] [-topic TOPIC] [ID...]\n\n"+
-			"Runs deferio's lessons: every one in order, or those named.\n\nFlags:\n")
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		return flag.ErrHelp
-	}
-	if len(args) > 0 && args[0] == "help" {
-		return help()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return help()
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return command.Run(ctx, args, cli.Streams{Stdin: os.Stdin, Stdout: stdout, Stderr: stderr})
+}
+
+// isLesson reports whether id names a lesson: "tour ID" runs it.
+func isLesson(id string) bool {
+	_, err := lesson.Find(lessons.All(), id)
+	return err == nil
+}
+
+var runVerb = cli.Verb{
+	Name: "run",
+	Args: "[ID...]",
+	Help: `run the lessons named, or every lesson (of one topic, with -topic), in
+order; with -list, list them instead`,
+	Setup: func(fs *flag.FlagSet) cli.Action {
+		list := fs.Bool("list", false, "list the lessons and exit")
+		topic := fs.String("topic", "", "only the lessons of this `topic` (defer, io, exec, peer, container)")
+		noColor := fs.Bool("no-color", false, "never use colour")
+		return func(ctx context.Context, s cli.Streams, ids []string) error {
+			all := lessons.All()
+			if *topic != "" {
+				all = lessons.Topic(*topic)
+				if len(all) == 0 {
+					return cli.Usagef("no lessons on topic %q", *topic)
+				}
+			}
+			if *list {
+				return lesson.List(s.Stdout, all)
+			}
+			selected := all
+			if len(ids) > 0 {
+				var err error
+				if selected, err = cli.Lessons(all, ids); err != nil {
+					return err
+				}
+			}
+			return lesson.RunAll(ctx, s.Stdout, selected, lesson.Options{Color: s.Color(*noColor)})
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	all := lessons.All()
-	if *topic != "" {
-		all = lessons.Topic(*topic)
-		if len(all) == 0 {
-			return fmt.Errorf("%w: no lessons on topic %q", errUsage, *topic)
-		}
-	}
-	if *list {
-		return lesson.List(stdout, all)
-	}
-	var selected []lesson.Lesson
-	for _, id := range fs.Args() {
-		l, err := lesson.Find(all, id)
-		if err != nil {
-			return fmt.Errorf("%w: %v", errUsage, err)
-		}
-		selected = append(selected, l)
-	}
-	if len(selected) == 0 {
-		selected = all
-	}
-	opts := lesson.Options{Color: !*noColor && lesson.ColorFor(stdout)}
-	return lesson.RunAll(ctx, stdout, selected, opts)
+	},
 }

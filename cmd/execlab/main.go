@@ -5,9 +5,9 @@
 //
 //	execlab [-no-color] run [-timeout D] [-signal SIG] [-keep-terminal] [-max-line N] -- CMD ARGS...
 //	execlab [-no-color] lessons
-//	execlab [-no-color] lesson ID
+//	execlab [-no-color] lesson ID...
 //	execlab list
-//	execlab help [VERB]
+//	execlab help [VERB]          the help, or a verb's flags (also -h, --help)
 //
 // run starts CMD through procx.Command: in a process group of its own, so
 // a timeout (or Ctrl-C, or SIGTERM to execlab) ends CMD and every process

@@ -5,12 +5,12 @@
 //
 // Usage:
 //
-//	iolab lessons [-no-color]          run every io lesson in order
-//	iolab lesson [-no-color] ID        run one lesson
+//	iolab [-no-color] lessons          run every io lesson in order
+//	iolab [-no-color] lesson ID...     run the lessons named
 //	iolab list                         list the lessons
 //	iolab copy [-wrap WAY] SRC DST     copy SRC to DST, traced
 //	iolab check FILE                   check *os.File's contracts on FILE
-//	iolab help [VERB]                  the help, or a verb's flags
+//	iolab help [VERB]                  the help, or a verb's flags (also -h, --help)
 //
 // copy wraps the source and the destination in an iox.Tracer and prints
 // every call io.Copy made. -wrap chooses what goes around the source

@@ -10,14 +10,14 @@
 //
 // Usage:
 //
-//	peerlab demo [-loopback] [-no-color]      the whole story (every lesson)
-//	peerlab lessons [-loopback] [-no-color]   the same
-//	peerlab lesson [-loopback] [-no-color] ID one lesson
-//	peerlab list                              list the lessons
-//	peerlab help [VERB]                       the help, or a verb's flags
-//	peerlab parse [-hex] [FILE]               parse a PROXY header (stdin without FILE)
+//	peerlab [-no-color] demo [-loopback]         the whole story (every lesson)
+//	peerlab [-no-color] lessons [-loopback]      the same
+//	peerlab [-no-color] lesson [-loopback] ID... the lessons named
+//	peerlab list                                 list the lessons
+//	peerlab help [VERB]                          the help, or a verb's flags (also -h, --help)
+//	peerlab parse [-hex] [FILE]                  parse a PROXY header (stdin without FILE)
 //	peerlab write -v 1|2 -src IP:PORT -dst IP:PORT [-hex]
-//	                                          write a PROXY header to stdout
+//	                                             write a PROXY header to stdout
 package main
 
 import (

@@ -307,3 +307,29 @@ func TestWriteDiagramAndSVG(t *testing.T) {
 		t.Errorf("bad SVG:\n%s", b.String())
 	}
 }
+
+// TestCallLinkedAlwaysDeferreturns: a function with linked defers calls
+// deferreturn at its exit even when none of its defer statements ran,
+// as the compiler's exit code does; a function without defers does not.
+func TestCallLinkedAlwaysDeferreturns(t *testing.T) {
+	g := chain.NewG(chain.Options{Trace: true})
+	g.Run(func() {
+		g.Call("main.main", false, func(*chain.Frame) {
+			g.CallLinked("main.skipped", func(*chain.Frame) {})
+			g.Call("main.plain", false, func(*chain.Frame) {})
+			g.CallLinked("main.ran", func(f *chain.Frame) {
+				g.DeferProc(f, "site", func() {})
+			})
+		})
+	})
+	var got []string
+	for _, e := range g.Events() {
+		if e.Kind == chain.EvDeferReturn || e.Kind == chain.EvRunDefer {
+			got = append(got, e.Kind.String()+" "+e.Func)
+		}
+	}
+	want := []string{"deferreturn main.skipped", "deferreturn main.ran", "run-defer main.ran"}
+	if !slices.Equal(got, want) {
+		t.Errorf("steps %q, want %q", got, want)
+	}
+}

@@ -83,6 +83,10 @@ type Frame struct {
 	Depth int // 0 for the first frame; the runtime's sp decreases with it
 	// Open is true when the function's defers are open-coded.
 	Open bool
+	// Linked is true when the function has defers that the compiler
+	// did not open-code: every normal exit calls deferreturn (see
+	// [G.CallLinked]).
+	Linked bool
 	// Bits is the frame's deferBits: bit i set means slot i is pending.
 	Bits  uint8
 	slots [8]func() // the closure slots, one per open-coded defer statement
@@ -226,10 +230,28 @@ func (g *G) emit(e Event, f *Frame) {
 // linked records. If a deferred call of this frame recovers a panic,
 // Call resumes at the frame's deferreturn and returns normally, as the
 // runtime's recovery does.
+//
+// A frame that is not open-coded calls deferreturn when it returns with
+// a record of its own on the list; [G.CallLinked] says the compiler's
+// rule exactly.
 func (g *G) Call(name string, open bool, body func(f *Frame)) {
+	g.call(&Frame{Func: name, Open: open}, body)
+}
+
+// CallLinked is [G.Call] for a function with defer statements that the
+// compiler did not open-code (or with a range-over-func loop whose body
+// defers, which calls deferrangefunc): the compiler makes each of its
+// normal exits call deferreturn whether or not one of those defer
+// statements ran, because the function has a defer (ssagen's exit code
+// tests the function's HasDefer, set by walk, never the list).
+func (g *G) CallLinked(name string, body func(f *Frame)) {
+	g.call(&Frame{Func: name, Linked: true}, body)
+}
+
+func (g *G) call(f *Frame, body func(f *Frame)) {
 	r := g.shared()
 	r.frameID++
-	f := &Frame{ID: r.frameID, Func: name, Depth: len(g.frames), Open: open, g: g}
+	f.ID, f.Depth, f.g = r.frameID, len(g.frames), g
 	if g.invoked {
 		f.invokedBy = g.pending
 		g.invoked, g.pending = false, nil
@@ -242,7 +264,7 @@ func (g *G) Call(name string, open bool, body func(f *Frame)) {
 		switch {
 		case f.Open:
 			recovered = g.catch(f, func() { g.openExit(f) })
-		case g.defers != nil && g.defers.Frame == f:
+		case f.Linked || g.defers != nil && g.defers.Frame == f:
 			recovered = g.catch(f, func() { g.deferreturn(f) })
 		}
 	}

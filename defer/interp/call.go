@@ -52,7 +52,7 @@ func (in *interp) call(fv *funcValue, args []any) []any {
 		sig = in.p.Info.TypeOf(fv.lit).(*types.Signature)
 	}
 	results := make([]*cell, sig.Results().Len())
-	in.g.Call(fv.name, in.p.open[fv.node()], func(cf *chain.Frame) {
+	in.enter(fv.name, fv.node(), func(cf *chain.Frame) {
 		fr := &frame{in: in, env: make(map[*types.Var]*cell, len(fv.captured)+4), cf: cf, fn: fv.node(), sig: sig}
 		for v, c := range fv.captured {
 			fr.env[v] = c
@@ -97,6 +97,20 @@ func (in *interp) call(fv *funcValue, args []any) []any {
 		out[i] = c.v
 	}
 	return out
+}
+
+// enter runs body in a new model frame for the function fn, compiled as
+// the compiler compiles it: open-coded, with linked defers (deferreturn
+// at every exit), or without defers.
+func (in *interp) enter(name string, fn ast.Node, body func(cf *chain.Frame)) {
+	switch {
+	case in.p.open[fn]:
+		in.g.Call(name, true, body)
+	case in.p.linked[fn]:
+		in.g.CallLinked(name, body)
+	default:
+		in.g.Call(name, false, body)
+	}
 }
 
 // A prepared call: the callee and its arguments, evaluated; run calls it.

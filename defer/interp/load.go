@@ -44,6 +44,9 @@ type Program struct {
 	Defers []Defer
 	byStmt map[*ast.DeferStmt]*Defer
 	open   map[ast.Node]bool // functions whose defers are open-coded
+	// linked are the functions with defers that are not open-coded:
+	// every exit calls deferreturn.
+	linked map[ast.Node]bool
 	free   map[*ast.FuncLit][]*types.Var
 	names  map[ast.Node]string // the compiler's names of functions and closures
 }
@@ -109,7 +112,7 @@ func Load(filename string, src []byte, strat StrategyFunc) (*Program, error) {
 	}
 	p := &Program{Fset: fset, File: file, Info: info, Pkg: pkg, Name: filename,
 		funcs: map[*types.Func]*ast.FuncDecl{}, byStmt: map[*ast.DeferStmt]*Defer{},
-		open: map[ast.Node]bool{}, free: map[*ast.FuncLit][]*types.Var{}}
+		open: map[ast.Node]bool{}, linked: map[ast.Node]bool{}, free: map[*ast.FuncLit][]*types.Var{}}
 	if err := p.checkSubset(); err != nil {
 		return nil, err
 	}
@@ -179,6 +182,16 @@ func (p *Program) layout(kinds map[*ast.DeferStmt]strategy.Kind) error {
 			}
 		}
 		p.open[fn] = open
+		// walk sets the function's HasDefer for each defer statement it
+		// compiles (the front end drops dead ones) and for the
+		// deferrangefunc call of a loop whose body defers; ssagen then
+		// calls deferreturn at every exit of a function that has one and
+		// is not open-coded.
+		for _, d := range ds {
+			if kinds[d] != strategy.DeadCode && !open {
+				p.linked[fn] = true
+			}
+		}
 		slot := 0
 		for _, d := range ds {
 			pos := p.Fset.Position(d.Pos())

@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"github.com/deferio/deferio/defer/chain"
+	"github.com/deferio/deferio/defer/strategy"
 )
 
 // Range over a function (Go 1.23), as cmd/compile/internal/rangefunc
@@ -51,17 +52,24 @@ func (fr *frame) rangeFunc(s *ast.RangeStmt, iter *funcValue, label string) ctl 
 		results[i] = &cell{unsetResult}
 	}
 	yield := &funcValue{name: name, native: func(args []any) []any {
-		switch state {
-		case rfDone:
-			fr.runtimeError("range function continued iteration after function for loop body returned false", false)
-		case rfPanic:
-			fr.runtimeError("range function continued iteration after loop body panic", false)
-		case rfExhausted:
-			fr.runtimeError("range function continued iteration after whole loop exit", false)
-		}
 		more := true
-		in.g.Call(name, false, func(cf *chain.Frame) {
+		call := func(body func(*chain.Frame)) { in.g.Call(name, false, body) }
+		if in.p.bodyOwnsDefer(s.Body) {
+			call = func(body func(*chain.Frame)) { in.g.CallLinked(name, body) }
+		}
+		call(func(cf *chain.Frame) {
 			body := &frame{in: in, env: fr.env, results: results, cf: cf, fn: fr.fn, sig: fr.sig, loop: loop, loopCF: loopCF}
+			// The body function checks the state first, so these panics
+			// are raised in its frame (rangefunc/rewrite.go: if #state
+			// != abi.RF_READY { runtime.panicrangestate(#state) }).
+			switch state {
+			case rfDone:
+				body.runtimeError("range function continued iteration after function for loop body returned false", false)
+			case rfPanic:
+				body.runtimeError("range function continued iteration after loop body panic", false)
+			case rfExhausted:
+				body.runtimeError("range function continued iteration after whole loop exit", false)
+			}
 			in.step(s)
 			if s.Key != nil && len(args) > 0 {
 				body.rangeVar(s, s.Key, args[0])
@@ -109,12 +117,45 @@ func bodyDefers(b *ast.BlockStmt) bool {
 	return found
 }
 
+// bodyOwnsDefer reports whether the function the compiler makes of a
+// loop body has a defer statement that it compiles (deferprocat): one of
+// the body's own, not in a function literal nor in the body of an inner
+// range-over-func loop, which is a function of its own. walk marks that
+// function HasDefer, so each of its returns calls deferreturn, which
+// finds none of its records (they belong to the frame that holds the
+// loop).
+func (p *Program) bodyOwnsDefer(b *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(b, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.RangeStmt:
+			if _, ok := p.Info.TypeOf(n.X).Underlying().(*types.Signature); ok {
+				return false
+			}
+		case *ast.DeferStmt:
+			if d := p.byStmt[n]; d != nil && d.Kind != strategy.DeadCode {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
 // rangeBodyName is the compiler's name for a loop body: main.f-range1,
-// numbered in source order within the function.
+// numbered in source order within the function, the bodies of nested
+// loops included (they count in the function that holds the outermost
+// loop), those in its function literals not (ir.closureName counts them
+// in the literal).
 func (in *interp) rangeBodyName(fr *frame, s *ast.RangeStmt) string {
 	outer := in.p.names[fr.fn]
 	n, found := 0, false
 	ast.Inspect(fr.fn, func(x ast.Node) bool {
+		if _, ok := x.(*ast.FuncLit); ok && x != fr.fn {
+			return false
+		}
 		if r, ok := x.(*ast.RangeStmt); ok && !found {
 			if _, ok := in.p.Info.TypeOf(r.X).Underlying().(*types.Signature); ok {
 				n++

@@ -15,6 +15,16 @@ import (
 // first closure slot.
 const funcdataOpenCodedDeferInfo = 4
 
+// funcdataInlTree is abi.FUNCDATA_InlTree and pcdataInlTreeIndex
+// abi.PCDATA_InlTreeIndex: a function's table of the calls inlined into
+// it (runtime.inlinedCall, 16 bytes each), and the index into it of the
+// innermost inlined call at each pc (-1: none).
+const (
+	funcdataInlTree    = 3
+	pcdataInlTreeIndex = 2
+	inlinedCallSize    = 16
+)
+
 // A goFunc is one function of the binary's pclntab.
 type goFunc struct {
 	name       string
@@ -23,6 +33,20 @@ type goFunc struct {
 	openCoded  bool   // it has FUNCDATA_OpenCodedDeferInfo
 	bitsOffset uint32 // deferBits is at varp-bitsOffset
 	funcID     uint8
+	startLine  int32 // the line of its func keyword
+	// inlIndex is the offset of its pc-to-inline-tree-index table in
+	// pctab, and inlTree the address of its inline tree (0: nothing
+	// inlined).
+	inlIndex uint32
+	inlTree  uint64
+}
+
+// An inlinedFrame is a call inlined at some pc: a logical frame that
+// the unwinder reports (runtime/symtab_inline.go) but that has no frame
+// pointer of its own.
+type inlinedFrame struct {
+	name   string
+	funcID uint8
 }
 
 // goBinary is what the tracer reads from the program's ELF file: the
@@ -31,6 +55,7 @@ type goFunc struct {
 type goBinary struct {
 	f           *elf.File
 	funcs       []goFunc // sorted by entry
+	byName      map[string]*goFunc
 	funcnametab []byte
 	pctab       []byte
 	layout      layout
@@ -129,8 +154,16 @@ func (b *goBinary) readPclntab() error {
 		entryOff, funcOff := le.Uint32(pcln[8*i:]), le.Uint32(pcln[8*i+4:])
 		next := le.Uint32(pcln[8*(i+1):])
 		fn := pcln[funcOff:]
-		g := goFunc{name: b.name(int32(le.Uint32(fn[4:]))), entry: text + uint64(entryOff), end: text + uint64(next), pcsp: le.Uint32(fn[16:]), funcID: fn[40]}
+		g := goFunc{name: b.name(int32(le.Uint32(fn[4:]))), entry: text + uint64(entryOff), end: text + uint64(next), pcsp: le.Uint32(fn[16:]),
+			startLine: int32(le.Uint32(fn[36:])), funcID: fn[40]}
 		npcdata, nfuncdata := le.Uint32(fn[28:]), fn[43]
+		if npcdata > pcdataInlTreeIndex && nfuncdata > funcdataInlTree {
+			idx := le.Uint32(fn[44+4*pcdataInlTreeIndex:])
+			off := le.Uint32(fn[44+4*npcdata+4*funcdataInlTree:])
+			if idx != 0 && off != ^uint32(0) {
+				g.inlIndex, g.inlTree = idx, gofunc+uint64(off)
+			}
+		}
 		if nfuncdata > funcdataOpenCodedDeferInfo {
 			off := le.Uint32(fn[44+4*npcdata+4*funcdataOpenCodedDeferInfo:])
 			if off != ^uint32(0) {
@@ -148,6 +181,10 @@ func (b *goBinary) readPclntab() error {
 		b.funcs = append(b.funcs, g)
 	}
 	sort.Slice(b.funcs, func(i, j int) bool { return b.funcs[i].entry < b.funcs[j].entry })
+	b.byName = make(map[string]*goFunc, len(b.funcs))
+	for i := range b.funcs {
+		b.byName[b.funcs[i].name] = &b.funcs[i]
+	}
 	return nil
 }
 
@@ -163,6 +200,11 @@ func (b *goBinary) name(nameOff int32) string {
 	return string(s)
 }
 
+// funcNamed returns the function called name, or nil.
+func (b *goBinary) funcNamed(name string) *goFunc {
+	return b.byName[name]
+}
+
 // funcAt returns the function that holds pc.
 func (b *goBinary) funcAt(pc uint64) *goFunc {
 	i := sort.Search(len(b.funcs), func(i int) bool { return b.funcs[i].end > pc })
@@ -176,18 +218,48 @@ func (b *goBinary) funcAt(pc uint64) *goFunc {
 // so far, return address included), from its pcsp table as
 // runtime.pcvalue decodes it.
 func (b *goBinary) spDelta(f *goFunc, pc uint64) (int32, error) {
-	p := b.pctab[f.pcsp:]
+	return b.pcvalue(f, f.pcsp, pc)
+}
+
+// inlined returns the calls inlined at pc in f, innermost first, as
+// the runtime's inlineUnwinder walks them: the tree index at pc, then
+// that of each entry's parentPc.
+func (b *goBinary) inlined(f *goFunc, pc uint64) []inlinedFrame {
+	if f.inlTree == 0 {
+		return nil
+	}
+	var out []inlinedFrame
+	le := binary.LittleEndian
+	for i := 0; i < 1000; i++ {
+		idx, err := b.pcvalue(f, f.inlIndex, pc)
+		if err != nil || idx < 0 {
+			break
+		}
+		data, err := b.read(f.inlTree+uint64(idx)*inlinedCallSize, inlinedCallSize)
+		if err != nil {
+			break
+		}
+		out = append(out, inlinedFrame{name: b.name(int32(le.Uint32(data[4:]))), funcID: data[0]})
+		pc = f.entry + uint64(le.Uint32(data[8:]))
+	}
+	return out
+}
+
+// pcvalue returns the value at pc of f's table at off in pctab, as
+// runtime.pcvalue decodes it.
+func (b *goBinary) pcvalue(f *goFunc, off uint32, pc uint64) (int32, error) {
+	p := b.pctab[off:]
 	val, at := int32(-1), f.entry
 	for first := true; ; first = false {
 		uv, n := binary.Uvarint(p)
 		if n <= 0 || (uv == 0 && !first) {
-			return 0, fmt.Errorf("no SP delta for %#x in %s", pc, f.name)
+			return 0, fmt.Errorf("no table value for %#x in %s", pc, f.name)
 		}
 		val += int32(-(uv & 1) ^ (uv >> 1))
 		p = p[n:]
 		pcd, n := binary.Uvarint(p)
 		if n <= 0 {
-			return 0, fmt.Errorf("a bad pcsp table in %s", f.name)
+			return 0, fmt.Errorf("a bad pc table in %s", f.name)
 		}
 		p = p[n:]
 		at += pcd

@@ -413,3 +413,47 @@ func TestDoesNotCompile(t *testing.T) {
 		t.Errorf("the error does not carry the compiler's message: %v", err)
 	}
 }
+
+const inlinedCaller = `package main
+
+import "fmt"
+
+func perIteration() {
+	for i := range 2 {
+		func() {
+			defer fmt.Println("close", i)
+			fmt.Println("use", i)
+		}()
+	}
+}
+
+func main() {
+	perIteration()
+}
+`
+
+// TestInlinedFramesCount: perIteration is inlined into main, and the
+// compiler names the copy of its literal after main; the literal's
+// open-coded steps, seen through breakpoints, count the inlined
+// perIteration among the frames below them, as the probes' unwinder
+// does, and FuncLines gives the literal's line.
+func TestInlinedFramesCount(t *testing.T) {
+	res := trace(t, inlinedCaller, realtrace.Options{})
+	const name = "main.main.perIteration.func1"
+	n := 0
+	for _, e := range res.Events {
+		if e.Kind != chain.EvOpenDefer && e.Kind != chain.EvOpenExit {
+			continue
+		}
+		n++
+		if e.Func != name || e.Depth != 2 {
+			t.Errorf("%s in %s at depth %d, want %s at depth 2 (main and the inlined perIteration)", e.Kind, e.Func, e.Depth, name)
+		}
+	}
+	if n != 4 {
+		t.Errorf("%d open-coded steps, want 4", n)
+	}
+	if line := res.FuncLines[name]; line != 7 {
+		t.Errorf("FuncLines[%s] = %d, want 7 (the literal's func keyword)", name, line)
+	}
+}

@@ -389,6 +389,16 @@ func (r *runner) fpDepth(tid int, bp uint64) (depth, mainDepth int) {
 		// Wrappers (a method called through an interface with a value
 		// receiver runs main.(*T).M first) are no frames of the program,
 		// as the runtime's unwinder says.
+		// The calls inlined at the return address are frames too, as
+		// they are to the unwinder that counts a probe's depth.
+		for _, in := range r.bin.inlined(f, ret-1) {
+			if !isRuntime(in.name) && in.funcID != r.bin.layout.funcIDWrapper {
+				depth++
+				if isMain(in.name) {
+					mainDepth++
+				}
+			}
+		}
 		if !isRuntime(f.name) && !strings.Contains(f.name, ".gowrap") && f.funcID != r.bin.layout.funcIDWrapper {
 			depth++
 			if isMain(f.name) {

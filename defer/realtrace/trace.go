@@ -62,6 +62,12 @@ type Result struct {
 	// Strategies are the compiler's, for every defer statement of the
 	// program.
 	Strategies []Strategy
+	// FuncLines gives, for each function that an event names, the line
+	// of its func keyword (the function table's startLine): the
+	// closures of an inlined function are compiled again in each
+	// caller and named after it (main.f.seq.func3 for a literal of
+	// seq), so their line is what says which literal they are.
+	FuncLines map[string]int
 	// Watched is the number of deferBits stores watched with ptrace
 	// breakpoints (0: the program ran without ptrace).
 	Watched int
@@ -152,6 +158,15 @@ func (p *Program) Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	res.Events = p.decode(raw.records, res.Strategies, opts.All)
+	res.FuncLines = map[string]int{}
+	for _, e := range res.Events {
+		if _, ok := res.FuncLines[e.Func]; ok {
+			continue
+		}
+		if f := p.bin.funcNamed(e.Func); f != nil {
+			res.FuncLines[e.Func] = int(f.startLine)
+		}
+	}
 	return res, nil
 }
 

@@ -120,6 +120,10 @@ type TraceDiff struct {
 	// Diffs says, field by field, what differs at First (and "the model
 	// has N more steps" when one is a prefix of the other).
 	Diffs []string
+	// Renamed lists, as "real = model", the closures of inlined
+	// functions whose real frames were compared under the model's name
+	// of their literal (see TraceBoth).
+	Renamed []string
 }
 
 // CompareEvents compares the steps of the model's events with those of

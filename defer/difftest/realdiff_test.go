@@ -1,0 +1,48 @@
+package difftest
+
+import (
+	"maps"
+	"testing"
+
+	"github.com/deferio/deferio/defer/chain"
+)
+
+func TestInlinedNames(t *testing.T) {
+	model := map[string]int{"main.seq": 5, "main.seq.func1": 6, "main.f": 20, "main.f.func1": 22, "main.g.func1": 30, "main.h.func1": 30}
+	real := map[string]int{
+		"main.f":             20, // known: kept
+		"main.f.seq.func2":   6,  // seq's literal inlined into f
+		"main.f.func1.seq.1": 6,  // into f's closure
+		"main.f.other.func3": 6,  // names another function: not mapped
+		"main.k.g.func4":     30, // two literals start on line 30: not mapped
+	}
+	got := inlinedNames(model, real)
+	want := map[string]string{"main.f.seq.func2": "main.seq.func1", "main.f.func1.seq.1": "main.seq.func1"}
+	if !maps.Equal(got, want) {
+		t.Errorf("inlinedNames = %v, want %v", got, want)
+	}
+}
+
+func TestFoldedExits(t *testing.T) {
+	open := func(kind chain.EventKind, slot int, bits uint8) Step {
+		return Step{Kind: kind, Func: "main.f", Strategy: "open-coded", Slot: slot, Bits: bits}
+	}
+	recov := Step{Kind: chain.EvRecover, Func: "main.catch", Depth: 1, Slot: -1}
+	model := []Step{open(chain.EvOpenDefer, 0, 1), open(chain.EvOpenDefer, 1, 3), open(chain.EvOpenExit, 1, 1), recov, open(chain.EvOpenExit, 0, 0)}
+	real := []Step{open(chain.EvOpenDefer, 0, 1), recov, open(chain.EvOpenExit, 0, 0)}
+	if n, ok := foldedExits(model, real); !ok || n != 1 {
+		t.Errorf("foldedExits = %d, %v; want 1, true", n, ok)
+	}
+	if _, ok := foldedExits(model, model); ok {
+		t.Error("foldedExits explains traces that agree")
+	}
+	// A pair that the real trace lacks but that changes deferBits, or
+	// any other missing step, is no folded exit.
+	other := []Step{open(chain.EvOpenDefer, 0, 1), open(chain.EvOpenDefer, 1, 3), open(chain.EvOpenExit, 1, 3), recov, open(chain.EvOpenExit, 0, 0)}
+	if _, ok := foldedExits(other, real); ok {
+		t.Error("foldedExits explains a pair that leaves a bit set")
+	}
+	if _, ok := foldedExits(model, real[:2]); ok {
+		t.Error("foldedExits explains a missing open-exit")
+	}
+}

@@ -212,6 +212,16 @@ func (h *Header) String() string {
 // when b holds only the start of a header, and [ErrInvalidHeader] or
 // [ErrChecksum] when the header is malformed. On error h is left zeroed
 // except for its reusable storage.
+//
+// Both versions are checked strictly, as HAProxy's specification asks of
+// a receiver. A v1 line is "PROXY", then "TCP4", "TCP6" or "UNKNOWN" and,
+// for TCP4 and TCP6, four fields separated by single spaces, with
+// addresses of the protocol's family, no zones, no leading zeros, and CRLF
+// within [V1MaxLen] bytes. A v2 header is refused for an undefined
+// version, command, family or transport, a length shorter than its
+// addresses, malformed TLVs (also inside the SSL TLV), a UNIQUE_ID longer
+// than 128 bytes, or a CRC32C TLV that does not match. A LOCAL header's
+// addresses are skipped, and TLV values share h's storage (see [Header]).
 func ParseHeader(b []byte, h *Header) (int, error) {
 	switch {
 	case len(b) > 0 && b[0] == v2Signature[0]:

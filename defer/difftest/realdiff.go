@@ -135,10 +135,37 @@ func knownLimit(t RealTrace, real *realtrace.Result) string {
 	// 5 cleared, then CALL main.f3.func1.4). The tracer, which watches
 	// stores, then sees neither that slot's open-defer nor its
 	// open-exit, and takes the bits the exit's store keeps for new ones.
+	// Goroutines that run at the same time: the real scheduler and the
+	// model's interleave their steps in other orders (and so number
+	// them otherwise by first step), but each goroutine's own steps are
+	// its own order, which both must agree on.
+	if perGoroutine(d.Model) == perGoroutine(d.Real) {
+		return "goroutines interleave in another order; each goroutine's own steps agree"
+	}
 	if n, ok := foldedExits(d.Model, d.Real); ok {
 		return fmt.Sprintf("%d open-coded defers folded into their exit: the compiler left no deferBits store for the tracer to watch", n)
 	}
 	return ""
+}
+
+// perGoroutine is the steps of each goroutine, one goroutine a block
+// with its goroutine number left out, the main goroutine's first and
+// the others' sorted.
+func perGoroutine(steps []Step) string {
+	byG := map[int][]string{}
+	for _, s := range steps {
+		g := s.G
+		s.G = 0
+		byG[g] = append(byG[g], s.String())
+	}
+	var others []string
+	for g, l := range byG {
+		if g != 0 {
+			others = append(others, strings.Join(l, "\n"))
+		}
+	}
+	slices.Sort(others)
+	return strings.Join(append([]string{strings.Join(byG[0], "\n")}, others...), "\n--\n")
 }
 
 // foldedExits reports whether the model's steps become the real

@@ -46,3 +46,20 @@ func TestFoldedExits(t *testing.T) {
 		t.Error("foldedExits explains a missing open-exit")
 	}
 }
+
+func TestPerGoroutine(t *testing.T) {
+	st := func(g int, fn string) Step { return Step{Kind: chain.EvDeferProcStack, Func: fn, G: g, Slot: -1, Strategy: "stack"} }
+	model := []Step{st(0, "main.main"), st(1, "main.a"), st(2, "main.b"), st(1, "main.a2")}
+	real := []Step{st(0, "main.main"), st(1, "main.b"), st(2, "main.a"), st(2, "main.a2")}
+	if perGoroutine(model) != perGoroutine(real) {
+		t.Errorf("the same goroutines' steps in another interleaving differ:\n%s\n%s", perGoroutine(model), perGoroutine(real))
+	}
+	swapped := []Step{st(0, "main.main"), st(1, "main.a2"), st(2, "main.b"), st(1, "main.a")}
+	if perGoroutine(model) == perGoroutine(swapped) {
+		t.Error("one goroutine's steps in another order compare equal")
+	}
+	moved := []Step{st(0, "main.main"), st(1, "main.a"), st(2, "main.b"), st(2, "main.a2")}
+	if perGoroutine(model) == perGoroutine(moved) {
+		t.Error("a step on another goroutine compares equal")
+	}
+}

@@ -48,7 +48,9 @@ func TestFoldedExits(t *testing.T) {
 }
 
 func TestPerGoroutine(t *testing.T) {
-	st := func(g int, fn string) Step { return Step{Kind: chain.EvDeferProcStack, Func: fn, G: g, Slot: -1, Strategy: "stack"} }
+	st := func(g int, fn string) Step {
+		return Step{Kind: chain.EvDeferProcStack, Func: fn, G: g, Slot: -1, Strategy: "stack"}
+	}
 	model := []Step{st(0, "main.main"), st(1, "main.a"), st(2, "main.b"), st(1, "main.a2")}
 	real := []Step{st(0, "main.main"), st(1, "main.b"), st(2, "main.a"), st(2, "main.a2")}
 	if perGoroutine(model) != perGoroutine(real) {

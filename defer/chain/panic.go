@@ -170,15 +170,21 @@ func (g *G) nextDefer(p *panicState) (func(), bool) {
 // so it stops a panic whose defer loop called f; run by a panic's defer
 // loop, it is called from the panic and recovers nothing (Go's
 // test/recover1.go, test5 and test7).
+// The recover step is f's either way.
 func (g *G) DeferredRecover(f *Frame) {
+	by := f
 	if g.invoked && g.pending != nil {
-		f = nil
+		by = nil
 	}
 	g.invoked, g.pending = false, nil
-	g.Recover(f)
+	g.recover(by, f)
 }
 
-func (g *G) Recover(f *Frame) (any, bool) {
+func (g *G) Recover(f *Frame) (any, bool) { return g.recover(f, f) }
+
+// recover is Recover called by the function of frame by (nil: by the
+// panic's own loop), with its step in frame at.
+func (g *G) recover(f, at *Frame) (any, bool) {
 	p := g.panics
 	ok := p != nil && !p.goexit && !p.recovered && f != nil && f.invokedBy == p
 	detail := "returns nil: "
@@ -195,7 +201,7 @@ func (g *G) Recover(f *Frame) (any, bool) {
 	default:
 		detail += "not called directly by a deferred call of the panic"
 	}
-	g.emit(Event{Kind: EvRecover, Detail: detail}, f)
+	g.emit(Event{Kind: EvRecover, Detail: detail}, at)
 	if !ok {
 		return nil, false
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -55,13 +56,18 @@ func TraceBoth(ctx context.Context, p Program, opts realtrace.Options) (RealTrac
 		return RealTrace{}, fmt.Errorf("%s: the traced run hit a limit (timed out %v, truncated %v)", p.Name, real.TimedOut, real.Truncated)
 	}
 	renames := inlinedNames(prog.FuncLines(), real.FuncLines)
-	events := real.Events
-	if len(renames) > 0 {
-		events = slices.Clone(events)
-		for i := range events {
-			if m, ok := renames[events[i].Func]; ok {
-				events[i].Func = m
-			}
+	events := slices.Clone(real.Events)
+	for i := range events {
+		if m, ok := renames[events[i].Func]; ok {
+			events[i].Func = m
+		}
+		// defer recover(): recover has a result, so the compiler defers
+		// a wrapper, F.deferwrapN, that calls it (typecheck's
+		// normalizeGoDeferCall); gorecover skips wrapper frames when it
+		// decides. The model has no frame for the wrapper and reports
+		// the recover in F, the frame that deferred it.
+		if m := deferWrap.FindStringSubmatch(events[i].Func); m != nil && events[i].Kind == chain.EvRecover {
+			events[i].Func, events[i].Depth = m[1], events[i].Depth-1
 		}
 	}
 	t := RealTrace{Program: p, Diff: CompareEvents(model.Events, events)}
@@ -78,6 +84,8 @@ func TraceBoth(ctx context.Context, p Program, opts realtrace.Options) (RealTrac
 	t.Limit = knownLimit(t, real)
 	return t, nil
 }
+
+var deferWrap = regexp.MustCompile(`^(main\..*)\.deferwrap[0-9]+$`)
 
 // inlinedNames maps the real runtime's name of each closure that the
 // compiler compiled into the caller of an inlined function onto the
@@ -126,6 +134,15 @@ func knownLimit(t RealTrace, real *realtrace.Result) string {
 	if strings.Contains(real.Stderr, "fatal error: no goroutines (main called runtime.Goexit)") &&
 		d.First == len(d.Real) && d.First == len(d.Model)-1 && d.Model[d.First].Kind == chain.EvCrash {
 		return "main called runtime.Goexit: the runtime's \"no goroutines\" throw emits no event"
+	}
+	// An Error or String method that panics while preprintpanics prints
+	// the panic value: preprintpanics' deferred function turns that
+	// panic into throw("panic while printing panic value"), which never
+	// reaches fatalpanic, where the probe is; the model ends its crash
+	// with a fatalpanic step.
+	if strings.Contains(real.Stderr, "fatal error: panic while printing panic value") &&
+		d.First == len(d.Real) && d.First == len(d.Model)-1 && d.Model[d.First].Kind == chain.EvCrash {
+		return "a panic while printing a panic value: the runtime throws, and a throw emits no event"
 	}
 	// A defer statement right before an exit, whose bit the compiler
 	// knows is set there, can leave no deferBits store at all: the

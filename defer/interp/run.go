@@ -158,6 +158,17 @@ func (in *interp) initGlobals(f *chain.Frame) {
 	}
 }
 
+// FuncLines returns the compiler's name of each function and function
+// literal of the program (as the runtime names its frame when the
+// function it is in was not inlined) with the line of its func keyword.
+func (p *Program) FuncLines() map[string]int {
+	out := make(map[string]int, len(p.names))
+	for n, name := range p.names {
+		out[name] = p.Fset.Position(n.Pos()).Line
+	}
+	return out
+}
+
 // nameFuncs gives closures the names the compiler gives them:
 // main.outer.func1, main.outer.func1.1 ...
 func (p *Program) nameFuncs() {

@@ -257,10 +257,10 @@ func (r *startRun) addTrace(rt string, steps []traceStep) {
 	}
 }
 
-// median returns the middle of ds (the mean of the two middle ones for
+// median returns the middle of xs (the mean of the two middle ones for
 // an even count).
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
+func median[T time.Duration | float64](xs []T) T {
+	s := slices.Clone(xs)
 	slices.Sort(s)
 	n := len(s)
 	if n == 0 {
@@ -331,7 +331,7 @@ func (r *startRun) writeMarkdown(w io.Writer) error {
 		}
 		slices.Sort(ratios)
 		fmt.Fprintf(&b, "- ratio of medians (%s / runc): **%.2f**; per round: median %.2f, range %.2f-%.2f; CPU ratio of medians %.2f.\n",
-			rt, float64(median(r.wall[rt]))/float64(median(r.wall["runc"])), medianFloat(ratios), ratios[0], ratios[len(ratios)-1],
+			rt, float64(median(r.wall[rt]))/float64(median(r.wall["runc"])), median(ratios), ratios[0], ratios[len(ratios)-1],
 			float64(median(r.cpu[rt]))/float64(median(r.cpu["runc"])))
 	}
 	fmt.Fprintf(&b, "\n## create, start, delete apart\n\nThe same bundle, %d rounds, each verb its own process; median ms (the wait between start and delete is not counted).\n\n", r.pairs)
@@ -359,14 +359,6 @@ func (r *startRun) writeMarkdown(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func medianFloat(s []float64) float64 {
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 func quartiles(ds []time.Duration) (q1, q3 time.Duration) {

@@ -18,7 +18,13 @@ import (
 // appliedV1 returns a v1 Manager whose cgroup holds a sleeping process.
 func appliedV1(t *testing.T) Manager {
 	t.Helper()
-	m := newV1Test(t)
+	return withSleeper(t, newV1Test(t))
+}
+
+// withSleeper puts a sleeping process, killed at the test's end, in m's
+// cgroup.
+func withSleeper(t *testing.T, m Manager) Manager {
+	t.Helper()
 	sleep := exec.Command("sleep", "100")
 	if err := sleep.Start(); err != nil {
 		t.Fatal(err)
@@ -357,15 +363,7 @@ func TestV2SetHugetlb(t *testing.T) {
 	if err != nil || len(sizes) == 0 {
 		t.Skipf("no huge page sizes here (%v)", err)
 	}
-	m := newV2Test(t)
-	sleep := exec.Command("sleep", "100")
-	if err := sleep.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sleep.Process.Kill(); _ = sleep.Wait() })
-	if err := m.Apply(sleep.Process.Pid); err != nil {
-		t.Fatal(err)
-	}
+	m := withSleeper(t, newV2Test(t))
 	d := m.Paths()[unifiedKey]
 	limits := []specs.LinuxHugepageLimit{{Pagesize: sizes[0], Limit: 2 << 30}} // a multiple of every page size
 	err = m.Set(&specs.LinuxResources{HugepageLimits: limits})

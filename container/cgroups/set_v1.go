@@ -111,15 +111,7 @@ func (v *v1) check(r *specs.LinuxResources) error {
 		if leaves {
 			need("blkio", "blockIO.leafWeight (CFQ only, gone since Linux 5.0)", "blkio.leaf_weight")
 		}
-		for _, t := range []struct {
-			file string
-			list []specs.LinuxThrottleDevice
-		}{
-			{"blkio.throttle.read_bps_device", b.ThrottleReadBpsDevice},
-			{"blkio.throttle.write_bps_device", b.ThrottleWriteBpsDevice},
-			{"blkio.throttle.read_iops_device", b.ThrottleReadIOPSDevice},
-			{"blkio.throttle.write_iops_device", b.ThrottleWriteIOPSDevice},
-		} {
+		for _, t := range throttleFiles(b) {
 			if len(t.list) > 0 {
 				need("blkio", "blockIO throttles", t.file)
 			}
@@ -372,15 +364,7 @@ func (v *v1) setBlkio(r *specs.LinuxResources) error {
 			}
 		}
 	}
-	for _, t := range []struct {
-		file string
-		list []specs.LinuxThrottleDevice
-	}{
-		{"blkio.throttle.read_bps_device", b.ThrottleReadBpsDevice},
-		{"blkio.throttle.write_bps_device", b.ThrottleWriteBpsDevice},
-		{"blkio.throttle.read_iops_device", b.ThrottleReadIOPSDevice},
-		{"blkio.throttle.write_iops_device", b.ThrottleWriteIOPSDevice},
-	} {
+	for _, t := range throttleFiles(b) {
 		for _, dev := range t.list {
 			if err := writeFile(d, t.file, fmt.Sprintf("%d:%d %d", dev.Major, dev.Minor, dev.Rate)); err != nil {
 				return err
@@ -536,4 +520,19 @@ func (v *v1) setDevices(r *specs.LinuxResources) error {
 		}
 	}
 	return nil
+}
+
+// A throttle is one of blockIO's throttle lists and the v1 file it goes to.
+type throttle struct {
+	file string
+	list []specs.LinuxThrottleDevice
+}
+
+func throttleFiles(b *specs.LinuxBlockIO) []throttle {
+	return []throttle{
+		{"blkio.throttle.read_bps_device", b.ThrottleReadBpsDevice},
+		{"blkio.throttle.write_bps_device", b.ThrottleWriteBpsDevice},
+		{"blkio.throttle.read_iops_device", b.ThrottleReadIOPSDevice},
+		{"blkio.throttle.write_iops_device", b.ThrottleWriteIOPSDevice},
+	}
 }

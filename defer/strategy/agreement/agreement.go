@@ -1,6 +1,7 @@
 // Package agreement measures how well package strategy predicts the Go
-// compiler: it builds packages with go build -a -gcflags=-d=defer, which
-// makes the compiler print the strategy of every defer it compiles,
+// compiler: it builds packages with go build -a -gcflags=-d=defer
+// (package defer/strategy/compiler), which makes the compiler print the
+// strategy of every defer it compiles,
 // loads the same packages with golang.org/x/tools/go/packages, runs
 // [strategy.Decide], and compares the two answers position by position
 // (file:line:col, after //line directives, so cgo files match too).
@@ -38,12 +39,11 @@ type Options struct {
 	Config strategy.Config
 	// Env is the go command's environment; nil means os.Environ().
 	Env []string
-	// NoRebuild leaves out go build's -a. The compiler only prints for
-	// packages it compiles, so this is right only when the matched
-	// packages cannot be in the build cache with these flags: a module
-	// in a new temporary directory (the directory is part of the cache
-	// key). Dependencies then come from the cache, which saves
-	// rebuilding the standard library.
+	// NoRebuild leaves out go build's -a: only the matched packages
+	// are compiled, each salted so that it does not come from the build
+	// cache (see package defer/strategy/compiler), and their
+	// dependencies come from the cache, which saves rebuilding the
+	// standard library.
 	NoRebuild bool
 }
 
@@ -136,7 +136,6 @@ func Run(ctx context.Context, w io.Writer, opts Options) (*Summary, error) {
 		return nil, err
 	}
 	sum.CompileTime = time.Since(start)
-	sites, conflicts, _ := ParseCompilerOutput(out, dir)
 
 	start = time.Now()
 	pred, err := Predict(ctx, dir, env, opts.Patterns, opts.Config)
@@ -145,7 +144,7 @@ func Run(ctx context.Context, w io.Writer, opts Options) (*Summary, error) {
 	}
 	sum.PredictTime = time.Since(start)
 
-	compare(sum, sites, conflicts, pred)
+	compare(sum, out.Report, out.Conflicts, pred)
 	if w != nil {
 		if err := sum.Write(w); err != nil {
 			return sum, fmt.Errorf("unable to write the report: %w", err)
@@ -217,7 +216,7 @@ func Predict(ctx context.Context, dir string, env []string, patterns []string, c
 		generic := genericDefers(p.Syntax)
 		for _, d := range ds {
 			pred.Defers = append(pred.Defers, Prediction{
-				Site:     Site{filepath.Clean(d.Pos.Filename), d.Pos.Line, d.Pos.Column},
+				Site:     Site{File: filepath.Clean(d.Pos.Filename), Line: d.Pos.Line, Col: d.Pos.Column},
 				Decision: d,
 				Generic:  generic[d.Defer],
 			})

@@ -1,81 +1,50 @@
 package agreement
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 
 	"github.com/deferio/deferio/defer/strategy"
-	"github.com/deferio/deferio/internal/deferlines"
+	"github.com/deferio/deferio/defer/strategy/compiler"
 )
 
 // A Site is a position as the compiler prints it, with the file made
 // absolute.
-type Site struct {
-	File      string
-	Line, Col int
-}
-
-func (s Site) String() string { return fmt.Sprintf("%s:%d:%d", s.File, s.Line, s.Col) }
+type Site = compiler.Pos
 
 // ParseCompilerOutput reads what go build -gcflags=-d=defer wrote on
 // standard error: "# pkg" headers and "file:line:col: KIND defer"
 // lines, with relative file names relative to dir. A position printed
 // more than once (a generic function compiled for several shapes) is
 // kept once; if two printings disagree, the position is in conflicts.
-// Other lines (compile errors) are returned in other.
+// Other lines (compile errors) are returned in other. It is
+// [compiler.Parse] with the results apart.
 func ParseCompilerOutput(out []byte, dir string) (sites map[Site]strategy.Kind, conflicts map[Site][]strategy.Kind, other []string) {
-	sites = map[Site]strategy.Kind{}
-	conflicts = map[Site][]strategy.Kind{}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		l, ok, err := deferlines.ParseLine(line)
-		if err != nil || !ok {
-			if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, "# ") {
-				other = append(other, line)
-			}
-			continue
-		}
-		file := l.File
-		if !filepath.IsAbs(file) {
-			file = filepath.Join(dir, file)
-		}
-		k, _ := strategy.ParseKind(l.Kind)
-		s := Site{filepath.Clean(file), l.Line, l.Col}
-		if old, ok := sites[s]; ok && old != k {
-			conflicts[s] = append(conflicts[s], k)
-			continue
-		}
-		sites[s] = k
-	}
-	return sites, conflicts, other
+	o, _ := compiler.Parse(out, dir)
+	return o.Report, o.Conflicts, o.Other
 }
 
-// gcflags returns the compiler flags that make the compiler print its
+// compilerOptions returns the options that make the compiler print its
 // defer decisions in the build mode cfg describes.
-func gcflags(cfg strategy.Config) string {
-	d := "-d=defer"
-	if cfg.NoOpenDefer {
-		d += ",noopendefer=1"
-	}
-	if cfg.Shared {
-		d = "-shared " + d
+func compilerOptions(cfg strategy.Config) compiler.Options {
+	var o compiler.Options
+	if cfg.NoInline {
+		o.GCFlags = append(o.GCFlags, "-l")
 	}
 	if cfg.NoOptimize {
-		d = "-N " + d
+		o.GCFlags = append(o.GCFlags, "-N")
 	}
-	if cfg.NoInline {
-		d = "-l " + d
+	if cfg.Shared {
+		o.GCFlags = append(o.GCFlags, "-shared")
 	}
-	return d
+	if cfg.NoOpenDefer {
+		o.Debug = append(o.Debug, "noopendefer=1")
+	}
+	o.Race = cfg.Race
+	return o
 }
 
 func buildFlags(cfg strategy.Config) []string {
@@ -86,45 +55,28 @@ func buildFlags(cfg strategy.Config) []string {
 	return f
 }
 
-// compile runs go build (with -a when all is set) with the compiler's -d=defer debugging on the
-// packages matched by patterns, in dir, and returns what it printed.
-func compile(ctx context.Context, dir string, env []string, patterns []string, cfg strategy.Config, all bool) ([]byte, error) {
+// compile runs go build (with -a when all is set) with the compiler's
+// -d=defer debugging on the packages matched by patterns, in dir, and
+// returns what the compiler said.
+func compile(ctx context.Context, dir string, env []string, patterns []string, cfg strategy.Config, all bool) (*compiler.Output, error) {
+	opts := compilerOptions(cfg)
+	opts.Dir, opts.Env, opts.Patterns, opts.All = dir, env, patterns, all
+	opts.Go = "go"
+	if cfg.GOARCH != "" {
+		opts.Env = append(opts.Env[:len(opts.Env):len(opts.Env)], "GOARCH="+cfg.GOARCH)
+	}
 	// -o /dev/null: with several packages go build compiles them all and
 	// discards the results; with one main package it would write a
 	// binary. (-o DIR/ would skip non-main packages nobody imports.)
-	var extra []string
-	if all {
-		extra = append(extra, "-a")
-	}
-	return goBuild(ctx, dir, env, patterns, cfg, append(extra, "-o", os.DevNull)...)
-}
-
-func goBuild(ctx context.Context, dir string, env []string, patterns []string, cfg strategy.Config, extra ...string) ([]byte, error) {
-	args := append([]string{"build"}, extra...)
-	args = append(args, "-gcflags="+gcflags(cfg))
-	args = append(args, buildFlags(cfg)...)
-	args = append(args, "--")
-	args = append(args, patterns...)
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = dir
-	cmd.Env = env
-	if cfg.GOARCH != "" {
-		cmd.Env = append(cmd.Env, "GOARCH="+cfg.GOARCH)
-	}
-	var stderr bytes.Buffer
-	cmd.Stdout = &stderr
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		_, _, other := ParseCompilerOutput(stderr.Bytes(), dir)
-		msg := strings.Join(other, "\n")
+	opts.Output = os.DevNull
+	out, err := compiler.Build(ctx, opts)
+	var be *compiler.BuildError
+	if errors.As(err, &be) {
+		msg := strings.Join(be.Other, "\n")
 		if msg == "" {
-			msg = strings.TrimSpace(stderr.String())
+			msg = strings.TrimSpace(string(be.Output))
 		}
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			return nil, fmt.Errorf("unable to build %s: go build failed:\n%s", strings.Join(patterns, " "), msg)
-		}
-		return nil, fmt.Errorf("unable to run go build: %w", err)
+		return nil, fmt.Errorf("unable to build %s: go build failed:\n%s", strings.Join(patterns, " "), msg)
 	}
-	return stderr.Bytes(), nil
+	return out, err
 }

@@ -1,7 +1,6 @@
 package agreement
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -70,14 +69,10 @@ func compare(sum *Summary, sites map[Site]strategy.Kind, conflicts map[Site][]st
 			sum.Mismatches = append(sum.Mismatches, Mismatch{Site: s, Compiler: k.String(), Predicted: "no defer statement here"})
 		}
 	}
-	bySite := func(a, b Mismatch) int {
-		return cmp.Or(cmp.Compare(a.Site.File, b.Site.File), cmp.Compare(a.Site.Line, b.Site.Line), cmp.Compare(a.Site.Col, b.Site.Col))
-	}
+	bySite := func(a, b Mismatch) int { return a.Site.Compare(b.Site) }
 	slices.SortFunc(sum.Mismatches, bySite)
 	slices.SortFunc(sum.NotCompiled, bySite)
-	slices.SortFunc(sum.Outside, func(a, b Site) int {
-		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
-	})
+	slices.SortFunc(sum.Outside, Site.Compare)
 }
 
 // Write prints the report: the confusion matrix (rows: the compiler,

@@ -333,3 +333,57 @@ func TestCallLinkedAlwaysDeferreturns(t *testing.T) {
 		t.Errorf("steps %q, want %q", got, want)
 	}
 }
+
+// TestThrowSteps checks where the model puts the runtime's fatal throws:
+// the scheduler's "no goroutines" after main's Goexit in no frame and
+// with no list, a panic while the crash report prints a panic value in
+// the frame of the method that panicked; neither is a fatalpanic.
+func TestThrowSteps(t *testing.T) {
+	last := func(g *chain.G) chain.Event {
+		ev := g.Events()
+		for _, e := range ev {
+			if e.Kind == chain.EvCrash {
+				t.Errorf("a fatalpanic step in a program that throws: %+v", e)
+			}
+		}
+		return ev[len(ev)-1]
+	}
+	g := chain.NewG(chain.Options{Trace: true})
+	g.Run(func() {
+		g.Call("main.main", false, func(f *chain.Frame) {
+			g.DeferProcStack(f, "d", func() {})
+			g.Goexit()
+		})
+	})
+	if e := last(g); e.Kind != chain.EvThrow || e.Func != "" || e.Frame != 0 || len(e.Chain) != 0 || !strings.Contains(e.Detail, "no goroutines") {
+		t.Errorf("main's Goexit ends with %+v, want the scheduler's throw in no frame", e)
+	}
+
+	var p *chain.G
+	p = chain.NewG(chain.Options{Trace: true, Describe: func(any) string {
+		p.Call("main.e.Error", false, func(*chain.Frame) { p.Panic("inner", "inner") })
+		return "never"
+	}})
+	out := p.Run(func() {
+		p.Call("main.main", false, func(f *chain.Frame) {
+			p.DeferProcStack(f, "d", func() {})
+			p.Panic("outer", "outer")
+		})
+	})
+	if e := last(p); e.Kind != chain.EvThrow || e.Func != "main.e.Error" || e.Depth != 1 {
+		t.Errorf("a panicking Error method ends with %+v, want a throw in main.e.Error at depth 1", e)
+	}
+	if !strings.HasPrefix(out.Stderr, "fatal error: panic while printing panic value: inner") {
+		t.Errorf("stderr %q", out.Stderr)
+	}
+
+	// A goroutine's own throw (sync's misuse checks) is in its frame;
+	// the caller ends the program.
+	s := chain.NewG(chain.Options{Trace: true})
+	s.Run(func() {
+		s.Call("main.main", false, func(*chain.Frame) { s.Throw("sync: unlock of unlocked mutex") })
+	})
+	if e := s.Events()[1]; e.Kind != chain.EvThrow || e.Func != "main.main" {
+		t.Errorf("Throw records %+v, want a throw in main.main", e)
+	}
+}

@@ -62,8 +62,17 @@ const (
 	// EvDeferConvert: the frame's exit (or a panic) reached the loop's
 	// record and spliced its list into the defer chain (deferconvert).
 	EvDeferConvert
+	// EvThrow: the runtime threw a fatal error (throw or fatal, then
+	// fatalthrow): no deferred call runs and nothing recovers it; the
+	// program prints "fatal error: ..." and exits with status 2. The step
+	// is in the frame that was running when a goroutine threw (a panic
+	// while the crash report prints a panic value, a sync misuse), and in
+	// no frame, with an empty list, when the scheduler threw after the
+	// last goroutine stopped (checkdead: "no goroutines", "all goroutines
+	// are asleep").
+	EvThrow
 
-	evLast = EvDeferConvert
+	evLast = EvThrow
 )
 
 var kindNames = [...]string{
@@ -75,6 +84,7 @@ var kindNames = [...]string{
 	EvGoexit: "Goexit", EvExit: "os.Exit", EvCrash: "fatalpanic",
 	EvNewproc: "newproc", EvGoEnd: "goexit0",
 	EvDeferRangeFunc: "deferrangefunc", EvDeferProcAt: "deferprocat", EvDeferConvert: "deferconvert",
+	EvThrow: "throw",
 }
 
 // String returns the event kind's name, close to the runtime function it models.
@@ -170,6 +180,7 @@ var Cost = map[EventKind]float64{
 	EvDeferRangeFunc: 8, // link the loop's heap record
 	EvDeferProcAt:    8, // a compare-and-swap push on the loop's list
 	EvDeferConvert:   6, // swap the list out, relink it in place
+	EvThrow:          0,
 }
 
 // Extra modelled costs for the slow paths of newdefer and popDefer.

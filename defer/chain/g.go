@@ -213,6 +213,9 @@ func (g *G) emit(e Event, f *Frame) {
 		g.snap = g.Chain()
 	}
 	e.Chain = g.snap
+	if e.Kind == EvThrow && f == nil {
+		e.Chain = []int{} // the scheduler's: no goroutine, no list
+	}
 	e.Pool = g.pool.state
 	if g.opts.Trace {
 		r.events = append(r.events, e)

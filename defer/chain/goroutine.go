@@ -69,5 +69,7 @@ func (g *G) goexitEnd() {
 		g.out = o
 		panic(&unwind{exit: &o})
 	}
-	g.exit(o, EvCrash, "no goroutine left after Goexit")
+	g.SchedulerThrow("no goroutines (main called runtime.Goexit) - deadlock!")
+	g.out = o
+	panic(&unwind{exit: &o})
 }

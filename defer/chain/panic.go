@@ -125,7 +125,7 @@ func (g *G) panicN(p *panicState) {
 			text = g.opts.PrintingPanic(p.arg)
 		}
 		g.exit(Outcome{Status: 2, How: "panic",
-			Stderr: "fatal error: panic while printing panic value: " + text + "\n" + g.noTrace("running")}, EvCrash, "a panic while printing a panic value")
+			Stderr: "fatal error: panic while printing panic value: " + text + "\n" + g.noTrace("running")}, EvThrow, "a panic while printing a panic value: preprintpanics' deferred recover throws")
 	}
 	g.exit(Outcome{Status: 2, How: "panic", Stderr: g.crashText(p)}, EvCrash, "unrecovered panic")
 }
@@ -275,6 +275,22 @@ func (g *G) goexitLoop(p *panicState) (done bool) {
 // runs. The status is code's low 8 bits, as the kernel reports it.
 func (g *G) Exit(code int) {
 	g.exit(Outcome{Status: code & 0xff, How: "os.Exit"}, EvExit, fmt.Sprintf("os.Exit(%d): deferred calls do not run", code))
+}
+
+// Throw records a fatal error that the goroutine's own code throws
+// (the runtime's throw or fatal, as sync's misuse checks call it): a
+// throw step in g's innermost frame. It ends nothing: the caller ends
+// the program, and no deferred call runs.
+func (g *G) Throw(msg string) {
+	g.emit(Event{Kind: EvThrow, Detail: "fatal error: " + msg}, g.top())
+}
+
+// SchedulerThrow records a fatal error that the scheduler throws when no
+// goroutine is left to run (checkdead): a throw step in no frame, with
+// no defer list, as the runtime throws it on the system stack of a
+// thread that runs no goroutine. It ends nothing either.
+func (g *G) SchedulerThrow(msg string) {
+	g.shared().emit(Event{Kind: EvThrow, Detail: "the scheduler throws: " + msg}, nil)
 }
 
 func (g *G) exit(o Outcome, k EventKind, detail string) {

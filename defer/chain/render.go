@@ -57,9 +57,13 @@ func WriteDiagram(w io.Writer, events []Event, opts DiagramOptions) error {
 			continue
 		}
 		indent := strings.Repeat("  ", e.Depth)
-		head := fmt.Sprintf("%4d %s%-15s %s", e.Seq, indent, e.Kind, e.Func)
+		fn := e.Func
+		if fn == "" && e.Kind == EvThrow {
+			fn = "(the scheduler, no goroutine)"
+		}
+		head := fmt.Sprintf("%4d %s%-15s %s", e.Seq, indent, e.Kind, fn)
 		if e.G != 0 {
-			head = fmt.Sprintf("%4d %s[g%d] %-15s %s", e.Seq, indent, e.G, e.Kind, e.Func)
+			head = fmt.Sprintf("%4d %s[g%d] %-15s %s", e.Seq, indent, e.G, e.Kind, fn)
 		}
 		ew.printf("%s%s\n", style(cBold, head), style(cDim, fmt.Sprintf("  +%gns", e.Cost)))
 		pad := "     " + indent + "  "
@@ -78,7 +82,7 @@ func WriteDiagram(w io.Writer, events []Event, opts DiagramOptions) error {
 			}
 		}
 		switch e.Kind {
-		case EvDeferProc, EvDeferProcStack, EvFreeDefer, EvRunDefer, EvRecovery, EvPanic, EvGoexit, EvCrash:
+		case EvDeferProc, EvDeferProcStack, EvFreeDefer, EvRunDefer, EvRecovery, EvPanic, EvGoexit, EvCrash, EvThrow:
 			var boxes []string
 			for _, id := range e.Chain {
 				kind, col := "stack", cBlue

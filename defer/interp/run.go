@@ -117,7 +117,7 @@ func (p *Program) Run(opts Options) (res *Result, err error) {
 		Status: out.Status, How: out.How, PanicLine: out.PanicLine(),
 		Events: in.g.Events(), Steps: in.steps, Cost: in.g.TotalCost(), Pool: in.g.Pool(),
 		Counts: map[chain.EventKind]int{}}
-	for k := chain.EvCall; k <= chain.EvDeferConvert; k++ {
+	for k := chain.EvCall; k <= chain.EvThrow; k++ {
 		if n := in.g.Count(k); n > 0 {
 			res.Counts[k] = n
 		}

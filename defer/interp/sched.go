@@ -210,7 +210,8 @@ func (s *scheduler) prune() {
 	s.all = live
 }
 
-// deadlock is checkdead's verdict when no goroutine can run.
+// deadlock is checkdead's verdict when no goroutine can run; it records
+// the scheduler's throw.
 func (in *interp) deadlock() chain.Outcome {
 	s := in.sched
 	for _, gr := range s.all {
@@ -221,9 +222,11 @@ func (in *interp) deadlock() chain.Outcome {
 					text += chain.NoTrace(g.id, g.reason)
 				}
 			}
+			in.g.SchedulerThrow("all goroutines are asleep - deadlock!")
 			return chain.Outcome{Status: 2, How: "deadlock", Stderr: text}
 		}
 	}
+	in.g.SchedulerThrow("no goroutines (main called runtime.Goexit) - deadlock!")
 	return chain.Outcome{Status: 2, How: "Goexit", Stderr: "fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n"}
 }
 
@@ -235,6 +238,7 @@ func (in *interp) endWith(out chain.Outcome) {
 // fatal is the runtime's fatal error (throw/fatal): no deferred call
 // runs, nothing recovers it.
 func (in *interp) fatal(msg string) {
+	in.sched.cur.g.Throw(msg)
 	in.endWith(chain.Outcome{Status: 2, How: "fatal", Stderr: "fatal error: " + msg + "\n" + chain.NoTrace(in.sched.cur.id, "running")})
 }
 

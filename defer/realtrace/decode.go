@@ -27,6 +27,7 @@ const (
 	dtGoexit
 	dtExit
 	dtCrash
+	dtThrow
 	dtOpenDefer
 	dtOpenExit
 )
@@ -46,7 +47,7 @@ var recordKinds = map[uint8]chain.EventKind{
 	dtDeferReturn: chain.EvDeferReturn, dtRunOpen: chain.EvRunDefer, dtRunLinked: chain.EvRunDefer,
 	dtFreeDefer: chain.EvFreeDefer, dtPanic: chain.EvPanic, dtRecover: chain.EvRecover,
 	dtRecovery: chain.EvRecovery, dtGoexit: chain.EvGoexit, dtExit: chain.EvExit, dtCrash: chain.EvCrash,
-	dtOpenDefer: chain.EvOpenDefer, dtOpenExit: chain.EvOpenExit,
+	dtThrow: chain.EvThrow, dtOpenDefer: chain.EvOpenDefer, dtOpenExit: chain.EvOpenExit,
 }
 
 // record is one decoded probe record.
@@ -132,7 +133,7 @@ func (p *Program) decode(raw []byte, strategies []Strategy, all bool) []chain.Ev
 		if ok && !all && !isMain(e.Func) {
 			d.atMainFrame(&e, r)
 		}
-		if !ok || (!all && !isMain(e.Func)) {
+		if !ok || (!all && !isMain(e.Func) && !schedulerThrow(e)) {
 			continue
 		}
 		e.Seq = len(events) + 1
@@ -158,6 +159,12 @@ func (d *decoder) event(r record) (chain.Event, bool) {
 	e.Depth = int(r.depth)
 	if !d.all {
 		e.Depth = int(r.mainDepth)
+	}
+	if r.kind == dtThrow && r.goid == 0 {
+		// The scheduler's throw, on a thread that runs no goroutine:
+		// no frame, no list (as the model reports it).
+		e.Depth, e.Chain = 0, []int{}
+		return e, true
 	}
 	if r.depth < 0 {
 		e.Depth = d.lastDep[name]
@@ -191,12 +198,13 @@ func (d *decoder) event(r record) (chain.Event, bool) {
 	return e, true
 }
 
-// atMainFrame moves a panic or a crash that a library frame raised
-// (sync's negative WaitGroup counter, a copied strings.Builder) to the
+// atMainFrame moves a panic, a crash or a throw that a library frame
+// raised (sync's negative WaitGroup counter, a copied strings.Builder,
+// an unlock of an unlocked mutex) to the
 // innermost frame of package main below it, where the program called
 // into the library, so that a trace of package main's frames keeps it.
 func (d *decoder) atMainFrame(e *chain.Event, r record) {
-	if (e.Kind != chain.EvPanic && e.Kind != chain.EvCrash) || r.mainNameOff == 0 || r.depth < 0 {
+	if (e.Kind != chain.EvPanic && e.Kind != chain.EvCrash && e.Kind != chain.EvThrow) || r.mainNameOff == 0 || r.depth < 0 {
 		return
 	}
 	name := d.p.bin.name(r.mainNameOff)
@@ -232,6 +240,10 @@ func (d *decoder) list(r record, id int) []int {
 	d.lists[r.goid] = l
 	return l
 }
+
+// schedulerThrow reports whether e is a throw in no frame: the
+// scheduler's, after the last goroutine stopped (checkdead).
+func schedulerThrow(e chain.Event) bool { return e.Kind == chain.EvThrow && e.Func == "" }
 
 // gid is the event's goroutine: 0 for the main goroutine (goid 1), else
 // the runtime's goroutine ID, as the model numbers them.

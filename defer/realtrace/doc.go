@@ -11,8 +11,10 @@
 // and deferprocStack after the push, deferreturn, each deferred call that
 // _panic.nextDefer hands to gopanic, Goexit or deferreturn (an open-coded
 // slot or a linked record), popDefer, gopanic, gorecover (accepted or
-// not), recovery, Goexit, os.Exit (os_beforeExit) and fatalpanic. Each
-// record carries the goroutine's _defer list length, read by walking the
+// not), recovery, Goexit, os.Exit (os_beforeExit), fatalpanic and
+// fatalthrow, which every throw and fatal error reaches (the frame of
+// the goroutine that threw, or none when the scheduler threw with no
+// goroutine left to run). Each record carries the goroutine's _defer list length, read by walking the
 // list, and the frame, found with the runtime's own unwinder.
 //
 // Open-coded defers make no runtime call: the defer statement stores its

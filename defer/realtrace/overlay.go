@@ -47,6 +47,8 @@ var patches = []patch{
 		code: "\tdtHere(dtGoexit, 0)\n"},
 	{file: "panic.go", anchor: "func fatalpanic(msgs *_panic) {\n",
 		code: "\tdtHere(dtCrash, 0)\n"},
+	{file: "panic.go", anchor: "\tif gp.m.throwing == throwTypeNone {\n\t\tgp.m.throwing = t\n@\t}\n",
+		code: "\t\tdtThrown(pc, sp)\n"},
 	{file: "proc.go", anchor: "func os_beforeExit(exitCode int) {\n",
 		code: "\tdtHere(dtExit, 0)\n"},
 }

@@ -457,3 +457,59 @@ func TestInlinedFramesCount(t *testing.T) {
 		t.Errorf("FuncLines[%s] = %d, want 7 (the literal's func keyword)", name, line)
 	}
 }
+
+// TestThrowProbe: fatalthrow reports every fatal error once. The
+// scheduler throws with no goroutine to run, so the step has no frame
+// and no list, though main still has a record on its own list; a
+// goroutine that throws on its stack (preprintpanics' deferred recover
+// after an Error method panicked) is unwound past the runtime's frames
+// to the method that panicked.
+func TestThrowProbe(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, fn string
+		depth, list   int
+		stderr        string
+	}{
+		{name: "scheduler", src: `package main
+
+func main() {
+	for i := 0; i < 1; i++ {
+		defer println("pending")
+	}
+	select {}
+}
+`, fn: "", stderr: "fatal error: all goroutines are asleep - deadlock!"},
+		{name: "error-method", src: `package main
+
+type e struct{}
+
+func (e) Error() string { panic("inner") }
+
+func main() {
+	defer println("deferred")
+	panic(e{})
+}
+`, fn: "main.e.Error", depth: 1, stderr: "fatal error: panic while printing panic value: inner"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := trace(t, tc.src, realtrace.Options{})
+			var throws []chain.Event
+			for _, e := range res.Events {
+				if e.Kind == chain.EvThrow {
+					throws = append(throws, e)
+				}
+			}
+			if len(throws) != 1 || res.Events[len(res.Events)-1].Kind != chain.EvThrow {
+				t.Fatalf("want one throw, the last step; got %q", kinds(res.Events))
+			}
+			e := throws[0]
+			if e.Func != tc.fn || e.Depth != tc.depth || len(e.Chain) != tc.list {
+				t.Errorf("throw in %q depth %d list %d, want %q depth %d list %d", e.Func, e.Depth, len(e.Chain), tc.fn, tc.depth, tc.list)
+			}
+			if !strings.Contains(e.Detail, tc.stderr) || res.Status != 2 {
+				t.Errorf("throw detail %q, status %d; want %q and 2", e.Detail, res.Status, tc.stderr)
+			}
+		})
+	}
+}

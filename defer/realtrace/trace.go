@@ -54,8 +54,8 @@ type Result struct {
 	// Events are the runtime's steps in the order they happened, as
 	// package chain's renderers draw them. Kinds seen: deferproc,
 	// deferprocStack, open-defer, open-exit, deferreturn, run-defer,
-	// popDefer, gopanic, recover, recovery, Goexit, os.Exit and
-	// fatalpanic. Each event's Chain has the length of the goroutine's
+	// popDefer, gopanic, recover, recovery, Goexit, os.Exit, fatalpanic
+	// and throw (in no frame when the scheduler threw). Each event's Chain has the length of the goroutine's
 	// real _defer list at that step; Pool and Cost are zero (the real
 	// pools are not read, and the costs are the model's).
 	Events []chain.Event
@@ -158,6 +158,11 @@ func (p *Program) Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	res.Events = p.decode(raw.records, res.Strategies, opts.All)
+	for i, e := range res.Events {
+		if e.Kind == chain.EvThrow {
+			res.Events[i].Detail = strings.TrimPrefix(e.Detail+"; ", "; ") + fatalLine(res.Stderr)
+		}
+	}
 	res.FuncLines = map[string]int{}
 	for _, e := range res.Events {
 		if _, ok := res.FuncLines[e.Func]; ok {
@@ -168,6 +173,17 @@ func (p *Program) Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// fatalLine is the "fatal error: ..." line of stderr, which says what
+// a throw threw (the probe cannot read the message), or "".
+func fatalLine(stderr string) string {
+	for l := range strings.Lines(stderr) {
+		if strings.HasPrefix(l, "fatal error: ") {
+			return strings.TrimSuffix(l, "\n")
+		}
+	}
+	return ""
 }
 
 func isMain(name string) bool { return strings.HasPrefix(name, "main.") }

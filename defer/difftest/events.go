@@ -31,6 +31,7 @@ var comparable = map[chain.EventKind]bool{
 	chain.EvDeferProc: true, chain.EvDeferProcStack: true, chain.EvOpenDefer: true, chain.EvOpenExit: true,
 	chain.EvDeferReturn: true, chain.EvRunDefer: true, chain.EvPanic: true, chain.EvRecover: true,
 	chain.EvRecovery: true, chain.EvGoexit: true, chain.EvExit: true, chain.EvCrash: true,
+	chain.EvThrow: true,
 }
 
 // Steps returns the comparable steps of events, in order, of package
@@ -60,7 +61,14 @@ func Steps(events []chain.Event) []Step {
 				}
 			}
 		}
-		if !comparable[e.Kind] || !isMain(e.Func) {
+		// A throw in no frame is the scheduler's (checkdead, when no
+		// goroutine is left to run), on the main goroutine's number.
+		sched := e.Kind == chain.EvThrow && e.Func == ""
+		if !comparable[e.Kind] || !isMain(e.Func) && !sched {
+			continue
+		}
+		if sched {
+			out = append(out, Step{Kind: e.Kind, Slot: -1})
 			continue
 		}
 		if _, ok := gs[e.G]; !ok {
@@ -90,7 +98,11 @@ func isMain(name string) bool { return strings.HasPrefix(name, "main.") }
 
 // String is the step on one line, as the side-by-side view shows it.
 func (s Step) String() string {
-	str := fmt.Sprintf("%s %s", s.Kind, s.Func)
+	fn := s.Func
+	if fn == "" {
+		fn = "(no goroutine)"
+	}
+	str := fmt.Sprintf("%s %s", s.Kind, fn)
 	if s.G != 0 {
 		str = fmt.Sprintf("[g%d] %s", s.G, str)
 	}

@@ -81,7 +81,7 @@ func TraceBoth(ctx context.Context, p Program, opts realtrace.Options) (RealTrac
 	if real.Status != model.Status {
 		t.Output = append(t.Output, fmt.Sprintf("exit status differs: real %d, model %d", real.Status, model.Status))
 	}
-	t.Limit = knownLimit(t, real)
+	t.Limit = knownLimit(t)
 	return t, nil
 }
 
@@ -122,27 +122,10 @@ func inlinedNames(model, real map[string]int) map[string]string {
 
 // knownLimit names the known limit that explains a difference, or
 // returns "".
-func knownLimit(t RealTrace, real *realtrace.Result) string {
+func knownLimit(t RealTrace) string {
 	d := t.Diff
 	if t.Output != nil || d.First < 0 {
 		return ""
-	}
-	// main's Goexit: when the last goroutine ends the runtime throws
-	// "no goroutines" from the scheduler (schedule -> checkdead), a
-	// fatal error that passes through no probe; the model reports its
-	// crash as a step.
-	if strings.Contains(real.Stderr, "fatal error: no goroutines (main called runtime.Goexit)") &&
-		d.First == len(d.Real) && d.First == len(d.Model)-1 && d.Model[d.First].Kind == chain.EvCrash {
-		return "main called runtime.Goexit: the runtime's \"no goroutines\" throw emits no event"
-	}
-	// An Error or String method that panics while preprintpanics prints
-	// the panic value: preprintpanics' deferred function turns that
-	// panic into throw("panic while printing panic value"), which never
-	// reaches fatalpanic, where the probe is; the model ends its crash
-	// with a fatalpanic step.
-	if strings.Contains(real.Stderr, "fatal error: panic while printing panic value") &&
-		d.First == len(d.Real) && d.First == len(d.Model)-1 && d.Model[d.First].Kind == chain.EvCrash {
-		return "a panic while printing a panic value: the runtime throws, and a throw emits no event"
 	}
 	// A defer statement right before an exit, whose bit the compiler
 	// knows is set there, can leave no deferBits store at all: the

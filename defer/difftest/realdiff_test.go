@@ -65,3 +65,19 @@ func TestPerGoroutine(t *testing.T) {
 		t.Error("a step on another goroutine compares equal")
 	}
 }
+
+func TestSchedulerThrowStep(t *testing.T) {
+	events := []chain.Event{
+		{Kind: chain.EvCall, Func: "main.main", Frame: 1},
+		{Kind: chain.EvGoexit, Func: "main.main", Frame: 1, Slot: -1},
+		{Kind: chain.EvThrow, Slot: -1, Detail: "the scheduler throws: no goroutines"},
+		{Kind: chain.EvThrow, Func: "sync.fatal", Slot: -1}, // a library frame: left out
+	}
+	steps := Steps(events)
+	if len(steps) != 2 || steps[1].Kind != chain.EvThrow || steps[1].Func != "" || steps[1].G != 0 || steps[1].List != 0 {
+		t.Fatalf("steps %v, want Goexit then the scheduler's throw in no frame", steps)
+	}
+	if s := steps[1].String(); s != "throw (no goroutine) depth 0 list 0" {
+		t.Errorf("the scheduler's throw shows as %q", s)
+	}
+}

@@ -21,7 +21,7 @@ import (
 var realPrograms = []string{
 	"lifo", "loop_heap", "panic_in_defer_recovered", "goroutine_recover", "deferred_method_value", "pool_churn", "closure", "os_exit",
 	"mixed_frames", "eight_defers", "named_result", "nested_panic_levels",
-	"linked_defer_not_run", "rangefunc_protocol",
+	"linked_defer_not_run", "rangefunc_protocol", "goexit", "error_method_panics",
 }
 
 // TestRealTraceAgrees runs a handful of programs on the model and, with

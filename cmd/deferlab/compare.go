@@ -72,8 +72,8 @@ func compareFile(ctx context.Context, file string, stdout io.Writer) error {
 	row("panic line", model.PanicLine, real.PanicLine())
 	row("crash report", crashReport(model.Stderr), crashReport(real.Stderr))
 	compiled := map[string]string{}
-	for _, s := range bin.Strategies {
-		compiled[fmt.Sprintf("%d:%d", s.Line, s.Col)] = s.Kind
+	for pos, kind := range bin.Strategies {
+		compiled[fmt.Sprintf("%d:%d", pos.Line, pos.Col)] = kind.String()
 	}
 	for _, d := range prog.Defers {
 		key := fmt.Sprintf("%d:%d", d.Pos.Line, d.Pos.Column)

@@ -82,7 +82,7 @@ func TestQuizProgramsMatchToolchain(t *testing.T) {
 	}
 	defer b.Close()
 	for _, q := range qs {
-		real, err := b.Programs[strings.TrimSuffix(q.name, ".go")[3:]].Run(context.Background())
+		real, err := b.Binaries[strings.TrimSuffix(q.name, ".go")[3:]].Run(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/deferio/deferio/defer/interp"
 	"github.com/deferio/deferio/defer/interp/toolchain"
 	"github.com/deferio/deferio/defer/strategy"
+	"github.com/deferio/deferio/defer/strategy/compiler"
 	"github.com/deferio/deferio/internal/gorun"
 	"github.com/deferio/deferio/internal/testenv"
 )
@@ -55,7 +56,7 @@ func TestProgramsMatchToolchain(t *testing.T) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
-	for name, p := range build.Programs {
+	for name, p := range build.Binaries {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -94,14 +95,15 @@ func TestProgramsMatchToolchain(t *testing.T) {
 			if !strings.HasPrefix(pcZero.ReplaceAllString(want.Stderr, "pc=0x0"), panicBlock(got.Stderr)) {
 				t.Errorf("stderr:\nmodel:\n%s\ntoolchain:\n%s", got.Stderr, want.Stderr)
 			}
-			var modelKinds []toolchain.Strategy
+			bin := build.Binaries[name]
+			modelKinds := compiler.Report{}
 			for _, d := range prog.Defers {
 				if d.Kind == strategy.DeadCode {
 					continue
 				}
-				modelKinds = append(modelKinds, toolchain.Strategy{Line: d.Pos.Line, Col: d.Pos.Column, Kind: d.Kind.String()})
+				modelKinds[compiler.Pos{File: bin.File, Line: d.Pos.Line, Col: d.Pos.Column}] = d.Kind
 			}
-			if a, b := fmtStrategies(modelKinds), fmtStrategies(build.Programs[name].Strategies); a != b {
+			if a, b := fmtStrategies(modelKinds), fmtStrategies(bin.Strategies); a != b {
 				t.Errorf("strategies:\nmodel:\n%s\ncompiler:\n%s", a, b)
 			}
 		})
@@ -116,10 +118,10 @@ func panicBlock(stderr string) string {
 	return before
 }
 
-func fmtStrategies(ss []toolchain.Strategy) string {
+func fmtStrategies(r compiler.Report) string {
 	var b strings.Builder
-	for _, s := range ss {
-		fmt.Fprintf(&b, "%d:%d: %s\n", s.Line, s.Col, s.Kind)
+	for _, pos := range r.Positions() {
+		fmt.Fprintf(&b, "%d:%d: %s\n", pos.Line, pos.Col, r[pos])
 	}
 	return b.String()
 }

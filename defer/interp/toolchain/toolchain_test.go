@@ -2,10 +2,13 @@ package toolchain_test
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 
 	"github.com/deferio/deferio/defer/interp/toolchain"
+	"github.com/deferio/deferio/defer/strategy"
+	"github.com/deferio/deferio/defer/strategy/compiler"
 	"github.com/deferio/deferio/internal/testenv"
 )
 
@@ -19,8 +22,8 @@ func TestBuildOneTwice(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []toolchain.Strategy{{Line: 4, Col: 2, Kind: "stack-allocated"}, {Line: 6, Col: 3, Kind: "heap-allocated"}}
-		if len(p.Strategies) != 2 || p.Strategies[0] != want[0] || p.Strategies[1] != want[1] {
+		want := compiler.Report{{File: p.File, Line: 4, Col: 2}: strategy.StackAllocated, {File: p.File, Line: 6, Col: 3}: strategy.HeapAllocated}
+		if !maps.Equal(p.Strategies, want) {
 			t.Errorf("strategies %+v, want %+v", p.Strategies, want)
 		}
 		res, err := p.Run(context.Background())

@@ -59,8 +59,8 @@ func show(ctx context.Context, p *lesson.Page, name string, trace bool) (*shown,
 		return nil, err
 	}
 	var lines []string
-	for _, s := range bin.Strategies {
-		lines = append(lines, fmt.Sprintf("./%s:%d:%d: %s defer", name, s.Line, s.Col, s.Kind))
+	for _, pos := range bin.Strategies.Positions() {
+		lines = append(lines, fmt.Sprintf("./%s:%d:%d: %s defer", name, pos.Line, pos.Col, bin.Strategies[pos]))
 	}
 	p.Output("go build -gcflags=-d=defer", strings.Join(lines, "\n"))
 	p.Output(fmt.Sprintf("./prog   (exit status %d)", real.ExitCode), real.Stdout+crashHead(real.Stderr))

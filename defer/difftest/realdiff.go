@@ -95,9 +95,11 @@ var deferWrap = regexp.MustCompile(`^(main\..*)\.deferwrap[0-9]+$`)
 // closures (main.f2.seq.func10, main.main.recoverer.func6), where the
 // model, which inlines nothing, has the literal's own name
 // (main.seq.func1). The line of the copy's func keyword is the
-// literal's: a real name the model does not know is mapped when exactly
-// one function of the model starts on that line and the real name has
-// that function's declaring function as a component.
+// literal's, and a range-over-func body's copy starts on its loop's for
+// keyword (main.f3.f3.func1.func7-range1 for main.f3.func1.1-range1): a
+// real name the model does not know is mapped when exactly one function
+// of the model starts on that line and the real name has that
+// function's declaring function as a component.
 func inlinedNames(model, real map[string]int) map[string]string {
 	byLine := map[int][]string{}
 	for name, line := range model {

@@ -268,3 +268,53 @@ func main() {
 		}
 	}
 }
+
+// TestFuncLinesRangeBodies checks that FuncLines gives each
+// range-over-func body the line of its for keyword, under the name its
+// frames have (the rewrite puts the body's function there, and the
+// runtime's function table says so when the inliner copied it under
+// another name).
+func TestFuncLinesRangeBodies(t *testing.T) {
+	prog := load(t, `package main
+
+func seq(yield func(int) bool) { _ = yield(1) && yield(2) }
+
+func f() {
+	for x := range seq {
+		for y := range seq {
+			defer println(x, y)
+		}
+	}
+	func() {
+		for z := range seq {
+			defer println(z)
+		}
+	}()
+}
+
+func main() { f() }
+`)
+	lines := prog.FuncLines()
+	want := map[string]int{"main.f": 5, "main.f-range1": 6, "main.f-range2": 7, "main.f.func1": 11, "main.f.func1-range1": 12}
+	for name, line := range want {
+		if lines[name] != line {
+			t.Errorf("FuncLines[%q] = %d, want %d", name, lines[name], line)
+		}
+	}
+	res, err := prog.Run(interp.Options{Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := 0
+	for _, e := range res.Events {
+		if _, ok := lines[e.Func]; !ok && strings.HasPrefix(e.Func, "main.") && e.Func != "main.init" {
+			t.Errorf("an event names %s, which FuncLines does not know", e.Func)
+		}
+		if strings.Contains(e.Func, "-range") {
+			bodies++
+		}
+	}
+	if bodies == 0 {
+		t.Error("no event in a range body")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/types"
+	"slices"
 
 	"github.com/deferio/deferio/defer/chain"
 	"github.com/deferio/deferio/defer/strategy"
@@ -150,19 +151,26 @@ func (p *Program) bodyOwnsDefer(b *ast.BlockStmt) bool {
 // loop), those in its function literals not (ir.closureName counts them
 // in the literal).
 func (in *interp) rangeBodyName(fr *frame, s *ast.RangeStmt) string {
-	outer := in.p.names[fr.fn]
-	n, found := 0, false
-	ast.Inspect(fr.fn, func(x ast.Node) bool {
-		if _, ok := x.(*ast.FuncLit); ok && x != fr.fn {
+	n := slices.Index(in.p.rangeLoops(fr.fn), s) + 1
+	return fmt.Sprintf("%s-range%d", in.p.names[fr.fn], n)
+}
+
+// rangeLoops returns the range-over-func loops of the function fn (a
+// declaration or a literal) in source order, those of its loop bodies
+// included and those of its function literals not: the loop whose body
+// is fn-rangeN is the Nth.
+func (p *Program) rangeLoops(fn ast.Node) []*ast.RangeStmt {
+	var loops []*ast.RangeStmt
+	ast.Inspect(fn, func(x ast.Node) bool {
+		if _, ok := x.(*ast.FuncLit); ok && x != fn {
 			return false
 		}
-		if r, ok := x.(*ast.RangeStmt); ok && !found {
-			if _, ok := in.p.Info.TypeOf(r.X).Underlying().(*types.Signature); ok {
-				n++
+		if r, ok := x.(*ast.RangeStmt); ok {
+			if _, ok := p.Info.TypeOf(r.X).Underlying().(*types.Signature); ok {
+				loops = append(loops, r)
 			}
-			found = r == s
 		}
-		return !found
+		return true
 	})
-	return fmt.Sprintf("%s-range%d", outer, n)
+	return loops
 }

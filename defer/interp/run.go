@@ -160,11 +160,17 @@ func (in *interp) initGlobals(f *chain.Frame) {
 
 // FuncLines returns the compiler's name of each function and function
 // literal of the program (as the runtime names its frame when the
-// function it is in was not inlined) with the line of its func keyword.
+// function it is in was not inlined) with the line of its func keyword,
+// and of each range-over-func loop body (F-rangeN) with the line of its
+// for keyword, where the rewrite (cmd/compile's rangefunc.bodyFunc)
+// puts the function it makes of the body.
 func (p *Program) FuncLines() map[string]int {
 	out := make(map[string]int, len(p.names))
 	for n, name := range p.names {
 		out[name] = p.Fset.Position(n.Pos()).Line
+		for i, r := range p.rangeLoops(n) {
+			out[fmt.Sprintf("%s-range%d", name, i+1)] = p.Fset.Position(r.For).Line
+		}
 	}
 	return out
 }

@@ -2,13 +2,13 @@ package difftest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/deferio/deferio/internal/deferlines"
+	"github.com/deferio/deferio/defer/strategy/compiler"
 	"github.com/deferio/deferio/internal/gorun"
 )
 
@@ -75,38 +75,39 @@ func renamed(src []byte, pkg string) ([]byte, error) {
 	return []byte(s), nil
 }
 
-// ParseDeferLines reads the compiler's -d=defer report and returns, per
-// file path as the compiler printed it, "line:col" -> strategy.
-func ParseDeferLines(out string) (map[string]map[string]string, error) {
-	lines, err := deferlines.Parse(out)
-	if err != nil {
-		return nil, err
-	}
-	res := map[string]map[string]string{}
-	for _, l := range lines {
-		file := filepath.ToSlash(l.File)
-		if res[file] == nil {
-			res[file] = map[string]string{}
-		}
-		res[file][l.Pos()] = l.Kind
-	}
-	return res, nil
-}
+// DefaultProgramTimeout bounds the run of one program of a batch when
+// [RealOptions.Timeout] is zero.
+const DefaultProgramTimeout = 20 * time.Second
 
-// ProgramTimeout bounds the run of one program of a batch.
-var ProgramTimeout = 20 * time.Second
+// RealOptions say how [RunRealWith] builds and runs a batch.
+type RealOptions struct {
+	// Parallel is how many programs run at a time; less than 1 is 1.
+	Parallel int
+	// GCFlags are more compiler flags for the programs' packages, such
+	// as "-l" to turn inlining off.
+	GCFlags string
+	// Timeout bounds the run of each program; 0 is
+	// DefaultProgramTimeout.
+	Timeout time.Duration
+}
 
 // RunReal compiles every program into one binary with the real toolchain
 // (one go build, with -d=defer for the programs' packages) and runs each
 // in its own process, parallel at a time. A program that does not compile
 // fails the whole batch: the error names it.
 func RunReal(ctx context.Context, progs []Program, parallel int) ([]Outcome, error) {
-	return RunRealFlags(ctx, progs, parallel, "")
+	return RunRealWith(ctx, progs, RealOptions{Parallel: parallel})
 }
 
 // RunRealFlags is RunReal with more compiler flags for the programs'
 // packages, such as "-l" to turn inlining off.
 func RunRealFlags(ctx context.Context, progs []Program, parallel int, gcflags string) ([]Outcome, error) {
+	return RunRealWith(ctx, progs, RealOptions{Parallel: parallel, GCFlags: gcflags})
+}
+
+// RunRealWith is RunReal with the options spelled out.
+func RunRealWith(ctx context.Context, progs []Program, opts RealOptions) ([]Outcome, error) {
+	timeout := cmp.Or(opts.Timeout, DefaultProgramTimeout)
 	gotool, err := gorun.GoTool()
 	if err != nil {
 		return nil, err
@@ -117,8 +118,8 @@ func RunRealFlags(ctx context.Context, progs []Program, parallel int, gcflags st
 	}
 	defer os.RemoveAll(dir)
 
-	// A module path of its own for every batch, so the compiler reports
-	// the defers of these packages and not another batch's.
+	// A module path of its own for every batch: -d=defer applies to its
+	// packages (mod/...), not to the standard library.
 	nonce := make([]byte, 6)
 	_, _ = rand.Read(nonce)
 	mod := "difftest" + hex.EncodeToString(nonce)
@@ -151,42 +152,49 @@ func RunRealFlags(ctx context.Context, progs []Program, parallel int, gcflags st
 	}
 
 	bin := filepath.Join(dir, "batch")
-	cmd := exec.CommandContext(ctx, gotool, "build", "-o", bin, "-gcflags="+strings.TrimSpace(mod+"/...=-d=defer "+gcflags), ".")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0", "GOFLAGS=-mod=mod")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return nil, fmt.Errorf("go build of the batch failed: %w\n%s", err, namePrograms(string(out), progs))
+	out, err := compiler.Build(ctx, compiler.Options{
+		Dir:      dir,
+		Env:      append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0", "GOFLAGS=-mod=mod"),
+		Go:       gotool,
+		Patterns: []string{"."},
+		Scope:    mod + "/...",
+		GCFlags:  strings.Fields(opts.GCFlags),
+		Output:   bin,
+	})
+	var be *compiler.BuildError
+	if errors.As(err, &be) {
+		return nil, fmt.Errorf("go build of the batch failed: %w\n%s", be.Err, namePrograms(string(be.Output), progs))
+	} else if err != nil {
+		return nil, err
 	}
-	lines, err := ParseDeferLines(string(out))
-	if err != nil {
-		return nil, fmt.Errorf("unable to read the compiler's report: %w", err)
+	strategies := make([]map[string]string, len(progs))
+	for i := range progs {
+		strategies[i] = map[string]string{}
+		for pos, k := range out.Report.In(filepath.Join(dir, fmt.Sprintf("p%05d", i), "main.go")) {
+			strategies[i][fmt.Sprintf("%d:%d", pos.Line, pos.Col)] = k.String()
+		}
 	}
 
 	outcomes := make([]Outcome, len(progs))
 	errs := make([]error, len(progs))
-	sem := make(chan struct{}, max(parallel, 1))
+	sem := make(chan struct{}, max(opts.Parallel, 1))
 	var wg sync.WaitGroup
 	for i := range progs {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			pctx, cancel := context.WithTimeout(ctx, ProgramTimeout)
+			pctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
 			res, err := gorun.ExecArgs(pctx, bin, strconv.Itoa(i))
 			if err == nil && pctx.Err() != nil {
-				err = fmt.Errorf("did not end within %v", ProgramTimeout)
+				err = fmt.Errorf("did not end within %v", timeout)
 			}
 			if err != nil {
 				errs[i] = fmt.Errorf("program %s: %w", progs[i].Name, err)
 				return
 			}
-			strategies := lines[fmt.Sprintf("p%05d/main.go", i)]
-			if strategies == nil {
-				strategies = map[string]string{}
-			}
-			outcomes[i] = Outcome{Stdout: res.Stdout, Panic: PanicText(res.Stderr), Exit: res.ExitCode, Strategies: strategies}
+			outcomes[i] = Outcome{Stdout: res.Stdout, Panic: PanicText(res.Stderr), Exit: res.ExitCode, Strategies: strategies[i]}
 		}()
 	}
 	wg.Wait()

@@ -358,6 +358,20 @@ func TestThrowSteps(t *testing.T) {
 	if e := last(g); e.Kind != chain.EvThrow || e.Func != "" || e.Frame != 0 || len(e.Chain) != 0 || !strings.Contains(e.Detail, "no goroutines") {
 		t.Errorf("main's Goexit ends with %+v, want the scheduler's throw in no frame", e)
 	}
+	var diagram, svg strings.Builder
+	if err := chain.WriteDiagram(&diagram, g.Events(), chain.DiagramOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chain.WriteSVG(&svg, g.Events()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(diagram.String(), "throw           (the scheduler, no goroutine)") || !strings.Contains(svg.String(), " throw</text>") {
+		t.Errorf("the renderers do not show the throw:\n%s\n%s", diagram.String(), svg.String())
+	}
+	var k chain.EventKind
+	if b, _ := chain.EvThrow.MarshalText(); k.UnmarshalText(b) != nil || k != chain.EvThrow {
+		t.Errorf("the throw kind does not round-trip through JSON: %q", b)
+	}
 
 	var p *chain.G
 	p = chain.NewG(chain.Options{Trace: true, Describe: func(any) string {

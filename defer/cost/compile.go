@@ -1,10 +1,8 @@
 package cost
 
 import (
-	"bufio"
-	"bytes"
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -12,14 +10,11 @@ import (
 	"go/token"
 	"io"
 	"os"
-	"os/exec"
-	"path"
 	"path/filepath"
-	"strings"
+	"slices"
 
-	"github.com/deferio/deferio/internal/deferlines"
+	"github.com/deferio/deferio/defer/strategy/compiler"
 	"github.com/deferio/deferio/internal/funcname"
-	"github.com/deferio/deferio/internal/gorun"
 )
 
 // A Decision is one line of the compiler's -d=defer report: where a defer
@@ -49,181 +44,69 @@ type CompileOptions struct {
 }
 
 // Decisions compiles the Go package in dir with the real compiler and its
-// -d=defer debug flag, and returns one Decision per defer statement, in the
-// compiler's order.
+// -d=defer debug flag, and returns one Decision per defer statement, in
+// source order (file, line, column).
 //
-// It runs the compiler itself (go tool compile) against export data that
-// go list -export provides, so every answer is a fresh compile, whatever
-// the build cache holds (go build replays a cached package's -d=defer
-// report rather than compiling it again). The package must be pure Go
-// (no cgo, no assembly). Nothing is written outside a temporary directory.
+// It builds through package defer/strategy/compiler, which salts the
+// package so that every answer is a fresh compile, whatever the build
+// cache holds (go build only replays, best effort, the -d=defer report of
+// a package it finds there). Nothing is written outside a temporary
+// directory and the build cache.
 func Decisions(ctx context.Context, dir string, opts CompileOptions) ([]Decision, error) {
-	gotool, err := gorun.GoTool()
-	if err != nil {
+	out, err := compiler.Build(ctx, compiler.Options{
+		Dir:      dir,
+		Env:      append(os.Environ(), "GOWORK=off"),
+		Patterns: []string{"."},
+		GCFlags:  opts.Flags,
+		Race:     opts.Race,
+		Output:   os.DevNull,
+	})
+	var be *compiler.BuildError
+	if errors.As(err, &be) {
+		return nil, fmt.Errorf("unable to compile %s with -d=defer: %w\n%s", dir, be.Err, be.Output)
+	} else if err != nil {
 		return nil, err
 	}
-	pkg, importcfg, err := listPackage(ctx, gotool, dir, opts.Race)
-	if err != nil {
-		return nil, err
-	}
-	tmp, err := os.MkdirTemp("", "deferio-compile-")
-	if err != nil {
-		return nil, fmt.Errorf("unable to create a directory for the compiler's output: %w", err)
-	}
-	defer os.RemoveAll(tmp)
-	cfg := filepath.Join(tmp, "importcfg")
-	if err := os.WriteFile(cfg, []byte(importcfg), 0o644); err != nil {
-		return nil, fmt.Errorf("unable to write the importcfg: %w", err)
-	}
-	args := []string{"tool", "compile", "-p", pkg.ImportPath, "-importcfg", cfg,
-		"-o", filepath.Join(tmp, "pkg.a"), "-d=defer"}
-	if len(pkg.EmbedPatterns) > 0 {
-		embedcfg, err := embedConfig(pkg)
-		if err != nil {
-			return nil, err
-		}
-		path := filepath.Join(tmp, "embedcfg")
-		if err := os.WriteFile(path, embedcfg, 0o644); err != nil {
-			return nil, fmt.Errorf("unable to write the embedcfg: %w", err)
-		}
-		args = append(args, "-embedcfg", path)
-	}
-	if opts.Race {
-		args = append(args, "-race")
-	}
-	args = append(args, opts.Flags...)
-	args = append(args, pkg.GoFiles...)
-	cmd := exec.CommandContext(ctx, gotool, args...)
-	cmd.Dir = pkg.Dir
-	cmd.Env = append(os.Environ(), "GOWORK=off")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return nil, fmt.Errorf("unable to compile %s with -d=defer: %w\n%s", pkg.ImportPath, err, out)
-	}
-	decisions, err := parseDecisions(bytes.NewReader(out))
-	if err != nil {
-		return nil, err
-	}
-	if err := attachFuncs(pkg.Dir, decisions); err != nil {
+	decisions := fromReport(out.Report)
+	if err := attachFuncs(out.Report, decisions); err != nil {
 		return nil, err
 	}
 	return decisions, nil
 }
 
-type listedPackage struct {
-	ImportPath string
-	Dir        string
-	Export     string
-	DepOnly    bool
-	GoFiles    []string
-	CgoFiles   []string
-	SFiles     []string
-	// EmbedPatterns are the //go:embed patterns, EmbedFiles the files
-	// they match, relative to Dir.
-	EmbedPatterns []string
-	EmbedFiles    []string
-	Error         *struct{ Err string }
-}
-
-// listPackage asks go list for the package in dir and the export data of
-// everything it imports, and returns the package and an importcfg.
-func listPackage(ctx context.Context, gotool, dir string, race bool) (listedPackage, string, error) {
-	args := []string{"list", "-deps", "-export", "-json=ImportPath,Dir,Export,DepOnly,GoFiles,CgoFiles,SFiles,EmbedPatterns,EmbedFiles,Error"}
-	if race {
-		args = append(args, "-race")
-	}
-	cmd := exec.CommandContext(ctx, gotool, append(args, ".")...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return listedPackage{}, "", fmt.Errorf("unable to list the package in %s: %w\n%s", dir, err, stderr.Bytes())
-	}
-	var cfg strings.Builder
-	var target *listedPackage
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for {
-		var p listedPackage
-		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			return listedPackage{}, "", fmt.Errorf("unable to read go list's output: %w", err)
-		}
-		if p.Error != nil {
-			return listedPackage{}, "", fmt.Errorf("go list %s: %s", p.ImportPath, p.Error.Err)
-		}
-		if p.DepOnly {
-			if p.Export != "" {
-				fmt.Fprintf(&cfg, "packagefile %s=%s\n", p.ImportPath, p.Export)
-			}
-			continue
-		}
-		target = &p
-	}
-	switch {
-	case target == nil:
-		return listedPackage{}, "", fmt.Errorf("no Go package in %s", dir)
-	case len(target.CgoFiles) > 0 || len(target.SFiles) > 0:
-		return listedPackage{}, "", fmt.Errorf("package %s uses cgo or assembly, which Decisions cannot compile on its own", target.ImportPath)
-	case len(target.GoFiles) == 0:
-		return listedPackage{}, "", fmt.Errorf("package %s has no Go files to compile", target.ImportPath)
-	}
-	return *target, cfg.String(), nil
-}
-
-// embedConfig returns the -embedcfg file the go command would write: for
-// each //go:embed pattern the files it matches, and where each file is.
-func embedConfig(pkg listedPackage) ([]byte, error) {
-	cfg := struct {
-		Patterns map[string][]string
-		Files    map[string]string
-	}{map[string][]string{}, map[string]string{}}
-	for _, f := range pkg.EmbedFiles {
-		cfg.Files[f] = filepath.Join(pkg.Dir, f)
-	}
-	for _, pat := range pkg.EmbedPatterns {
-		glob := strings.TrimPrefix(strings.TrimPrefix(pat, "all:"), "./")
-		for _, f := range pkg.EmbedFiles {
-			if ok, _ := path.Match(glob, f); ok || strings.HasPrefix(f, glob+"/") {
-				cfg.Patterns[pat] = append(cfg.Patterns[pat], f)
-			}
-		}
-		if len(cfg.Patterns[pat]) == 0 {
-			return nil, fmt.Errorf("unable to tell which files //go:embed %s matches in %s", pat, pkg.ImportPath)
-		}
-	}
-	b, err := json.Marshal(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("unable to encode the embedcfg: %w", err)
-	}
-	return b, nil
-}
-
 // parseDecisions reads the compiler's -d=defer lines; other lines (a
 // "# pkg" header) are skipped.
 func parseDecisions(r io.Reader) ([]Decision, error) {
-	var ds []Decision
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		l, ok, err := deferlines.ParseLine(sc.Text())
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		ds = append(ds, Decision{File: filepath.Base(l.File), Line: l.Line, Col: l.Col, Strategy: Strategy(l.Kind)})
-	}
-	if err := sc.Err(); err != nil {
+	b, err := io.ReadAll(r)
+	if err != nil {
 		return nil, fmt.Errorf("unable to read the compiler's output: %w", err)
 	}
-	return ds, nil
+	o, err := compiler.Parse(b, "")
+	if err != nil {
+		return nil, err
+	}
+	return fromReport(o.Report), nil
+}
+
+// fromReport returns a Decision for each position of r, by base name,
+// line and column.
+func fromReport(r compiler.Report) []Decision {
+	var ds []Decision
+	for pos, k := range r {
+		ds = append(ds, Decision{File: filepath.Base(pos.File), Line: pos.Line, Col: pos.Col, Strategy: Strategy(k.String())})
+	}
+	slices.SortFunc(ds, func(a, b Decision) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
+	return ds
 }
 
 // attachFuncs fills in the function declaration holding each decision.
-func attachFuncs(dir string, ds []Decision) error {
+func attachFuncs(r compiler.Report, ds []Decision) error {
+	paths := map[string]string{}
+	for pos := range r {
+		paths[filepath.Base(pos.File)] = pos.File
+	}
 	fset := token.NewFileSet()
 	files := map[string]*ast.File{}
 	for i := range ds {
@@ -231,7 +114,7 @@ func attachFuncs(dir string, ds []Decision) error {
 		f, ok := files[d.File]
 		if !ok {
 			var err error
-			f, err = parser.ParseFile(fset, filepath.Join(dir, d.File), nil, parser.SkipObjectResolution)
+			f, err = parser.ParseFile(fset, paths[d.File], nil, parser.SkipObjectResolution)
 			if err != nil {
 				return fmt.Errorf("unable to parse %s: %w", d.File, err)
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/deferio/deferio/container"
 	"github.com/deferio/deferio/container/bundle"
 	"github.com/deferio/deferio/internal/gorun"
+	"github.com/deferio/deferio/internal/testenv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -58,13 +59,7 @@ func toybox(t testing.TB) string {
 // needRoot skips (or fails, when CI=true) a test that needs root.
 func needRoot(t testing.TB) {
 	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("this test needs root, and CI=true")
-	}
-	t.Skip("this test needs root (it creates namespaces, mounts and cgroups)")
+	testenv.NeedRoot(t, "creates namespaces, mounts and cgroups")
 }
 
 // newBundle builds a bundle in a fresh directory whose parents are

@@ -13,11 +13,11 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-
-	"github.com/deferio/deferio/internal/gorun"
 	"time"
 
 	"github.com/deferio/deferio/container/bundle"
+	"github.com/deferio/deferio/internal/gorun"
+	"github.com/deferio/deferio/internal/testenv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -64,13 +64,7 @@ func TestMain(m *testing.M) {
 
 func needRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("this test needs root, and CI=true")
-	}
-	t.Skip("this test needs root")
+	testenv.NeedRoot(t, "runs containers")
 }
 
 // nsinit runs the built binary and returns its output and exit status.

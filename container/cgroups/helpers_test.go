@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/deferio/deferio/internal/testenv"
 )
 
 // The test binary doubles as the workload: with DEFERIO_CGROUPS_HELPER set
@@ -153,13 +155,7 @@ func (h *helper) ask(line string) (string, error) {
 // requireRoot skips a test that needs root, or fails it under CI=true.
 func requireRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("this test needs root (cgroup directories under /sys/fs/cgroup), and CI=true")
-	}
-	t.Skip("needs root: creates cgroups under /sys/fs/cgroup")
+	testenv.NeedRoot(t, "creates cgroups under /sys/fs/cgroup")
 }
 
 // testPath returns a fresh cgroup path "/deferio-test-<random>/c" and

@@ -13,6 +13,7 @@ import (
 	"github.com/deferio/deferio/internal/lesson"
 	"github.com/deferio/deferio/internal/lessons/containerlessons"
 	"github.com/deferio/deferio/internal/lessontest"
+	"github.com/deferio/deferio/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -22,13 +23,7 @@ func TestMain(m *testing.M) {
 
 func needRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("the container lessons need root, and CI=true")
-	}
-	t.Skip("the container lessons need root")
+	testenv.NeedRoot(t, "runs the container lessons")
 }
 
 func TestLessonsAreValid(t *testing.T) {

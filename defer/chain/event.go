@@ -157,8 +157,9 @@ type Event struct {
 // calibrated on go1.26.8/amd64 measurements (a direct call about 3 ns; an
 // open-coded defer 3-4.5 ns; a stack-allocated defer 21-24 ns; a
 // heap-allocated defer in a loop about 33 ns; panic plus recover about
-// 344 ns), split across the steps that make them up.
-var Cost = map[EventKind]float64{
+// 344 ns), split across the steps that make them up. Read them with
+// [Cost]; nothing changes them.
+var defaultCost = map[EventKind]float64{
 	EvCall:           0,
 	EvReturn:         0,
 	EvOpenDefer:      1,   // store the closure, OR the bit
@@ -182,6 +183,10 @@ var Cost = map[EventKind]float64{
 	EvDeferConvert:   6, // swap the list out, relink it in place
 	EvThrow:          0,
 }
+
+// Cost returns the modelled cost in nanoseconds of a step of kind k (see
+// the calibration above), or 0 for a kind with none.
+func Cost(k EventKind) float64 { return defaultCost[k] }
 
 // Extra modelled costs for the slow paths of newdefer and popDefer.
 const (

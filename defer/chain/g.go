@@ -148,10 +148,10 @@ type G struct {
 }
 
 // NewG returns a goroutine with an empty defer list and empty pools. It
-// takes the modelled costs from [Cost] as they are when it is called.
+// takes the modelled costs from [Cost].
 func NewG(opts Options) *G {
 	g := &G{opts: opts, pool: &pool{}, id: 1}
-	for k, c := range Cost {
+	for k, c := range defaultCost {
 		if k > 0 && k <= evLast {
 			g.cost[k] = c
 		}
@@ -402,7 +402,7 @@ func (g *G) popDefer() {
 	e := Event{Kind: EvFreeDefer, Record: d.ID, Heap: d.Heap, Site: d.Site, Detail: "stack record: nothing to free"}
 	if d.Heap {
 		cost, spilled := g.pool.put(d.ID)
-		e.Cost = Cost[EvFreeDefer] + cost
+		e.Cost = g.cost[EvFreeDefer] + cost
 		e.Detail = "back to the per-P pool"
 		if spilled {
 			e.Detail = "per-P pool full: half moved to the global pool, then pushed"

@@ -17,7 +17,7 @@ type pool struct {
 // capacity from the global pool when it is empty, else allocate.
 // It returns the record's ID, how it was obtained and the modelled cost.
 func (p *pool) get() (id int, how string, cost float64) {
-	cost = Cost[EvNewDefer]
+	cost = Cost(EvNewDefer)
 	how = "per-P pool"
 	if len(p.local) == 0 && len(p.global) > 0 {
 		for len(p.local) < poolCap/2 && len(p.global) > 0 {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"testing"
 
+	"github.com/deferio/deferio/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,12 +18,7 @@ import (
 // its exact bytes, execute, and refuse every write: the overlay with
 // EROFS, the memfd with EPERM (F_SEAL_WRITE), even to root.
 func TestSealedSelfHandles(t *testing.T) {
-	if os.Getuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("needs root (fsopen of overlayfs)")
-		}
-		t.Skip("needs root (fsopen of overlayfs)")
-	}
+	testenv.NeedRoot(t, "mounts overlayfs with fsopen")
 	want := fileSum(t, "/proc/self/exe")
 	for _, tc := range []struct {
 		name  string
@@ -76,9 +72,7 @@ func fileSum(t *testing.T, path string) []byte {
 // both ways side by side (the overlay copies nothing; the memfd copies
 // the whole binary).
 func BenchmarkSealedSelf(b *testing.B) {
-	if os.Getuid() != 0 {
-		b.Skip("needs root (fsopen of overlayfs)")
-	}
+	testenv.NeedRoot(b, "mounts overlayfs with fsopen")
 	for _, bc := range []struct {
 		name string
 		open func() (*os.File, error)

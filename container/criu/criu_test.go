@@ -11,26 +11,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/deferio/deferio/internal/testenv"
 )
 
 // requireCriu skips without root or criu, or fails under CI=true.
 func requireCriu(t *testing.T) string {
 	t.Helper()
-	ci := os.Getenv("CI") == "true"
-	if os.Geteuid() != 0 {
-		if ci {
-			t.Fatal("CRIU needs root, and CI=true")
-		}
-		t.Skip("CRIU needs root")
-	}
-	path, err := exec.LookPath("criu")
-	if err != nil {
-		if ci {
-			t.Fatal("criu is not installed (apt-get install criu), and CI=true")
-		}
-		t.Skip("criu is not installed (apt-get install criu)")
-	}
-	return path
+	testenv.NeedRoot(t, "runs CRIU")
+	return testenv.NeedCommand(t, "criu", "criu")
 }
 
 // rawCheck runs `criu check` directly: the ground truth Check must match.

@@ -112,6 +112,9 @@ func (s *resultScan) result(e ast.Expr) types.Object {
 	}
 }
 
+// scan walks fn's body once, keeping the path from the body to each
+// node (stack, the node itself last) for [resultScan.visit], then counts
+// the bare returns that follow each result's first capture.
 func (s *resultScan) scan() {
 	s.addrTaken = map[types.Object]bool{}
 	s.firstCapture = map[types.Object]token.Pos{}
@@ -121,75 +124,8 @@ func (s *resultScan) scan() {
 			stack = stack[:len(stack)-1]
 			return false
 		}
-		parent := ast.Node(nil)
-		if len(stack) > 0 {
-			parent = stack[len(stack)-1]
-		}
 		stack = append(stack, n)
-		switch x := n.(type) {
-		case *ast.FuncLit:
-			s.forResults(x.Body, func(obj types.Object) {
-				if _, seen := s.firstCapture[obj]; !seen {
-					s.firstCapture[obj] = x.Pos()
-				}
-			})
-			if s.escapes(x, stack) {
-				s.forResults(x.Body, func(obj types.Object) { s.captures = append(s.captures, capture{obj, x}) })
-			}
-		case *ast.UnaryExpr:
-			if x.Op == token.AND {
-				if obj := s.result(x.X); obj != nil {
-					s.addrTaken[obj] = true
-					if s.addrWhy == "" && s.escapes(x, stack) {
-						s.addrWhy = fmt.Sprintf("the address of result %s leaves the function at line %d", obj.Name(), s.d.fset.Position(x.Pos()).Line)
-					}
-				}
-			}
-		case *ast.SelectorExpr:
-			// r.M() with a pointer method takes r's address.
-			if obj := s.result(x.X); obj != nil {
-				if sel, ok := s.d.info.Selections[x]; ok && sel.Kind() == types.MethodVal {
-					if sig, ok := sel.Obj().Type().(*types.Signature); ok && sig.Recv() != nil {
-						if _, ptr := sig.Recv().Type().(*types.Pointer); ptr && !isPointer(s.d.info.Types[x.X].Type) {
-							s.addrTaken[obj] = true
-							if _, called := parent.(*ast.CallExpr); !called && s.addrWhy == "" {
-								s.addrWhy = fmt.Sprintf("the method value %s.%s at line %d takes the address of result %s", obj.Name(), x.Sel.Name, s.d.fset.Position(x.Pos()).Line, obj.Name())
-							}
-						}
-					}
-				}
-			}
-		case *ast.AssignStmt:
-			for _, l := range x.Lhs {
-				if obj := s.result(l); obj != nil {
-					s.assigned[obj] = true
-				}
-			}
-		case *ast.IncDecStmt:
-			if obj := s.result(x.X); obj != nil {
-				s.assigned[obj] = true
-			}
-		case *ast.RangeStmt:
-			for _, l := range []ast.Expr{x.Key, x.Value} {
-				if l != nil {
-					if obj := s.result(l); obj != nil {
-						s.assigned[obj] = true
-					}
-				}
-			}
-			if lit := s.rangeBodyEscapes(x, stack); lit != nil {
-				s.forResults(x.Body, func(obj types.Object) { s.captures = append(s.captures, capture{obj, lit}) })
-			}
-		case *ast.ReturnStmt:
-			if len(x.Results) > 0 && !insideLit(stack) {
-				for obj := range s.results {
-					s.assigned[obj] = true
-				}
-			}
-			if len(x.Results) == 0 && !insideLit(stack) {
-				s.nakedReturns = append(s.nakedReturns, x.Pos())
-			}
-		}
+		s.visit(stack)
 		return true
 	})
 	for obj, capturedAt := range s.firstCapture {
@@ -197,6 +133,81 @@ func (s *resultScan) scan() {
 			if ret > capturedAt {
 				s.assigned[obj] = true
 			}
+		}
+	}
+}
+
+// visit records what the node on top of stack does to the results:
+// captures them in a closure, takes their address, assigns them, or
+// returns.
+func (s *resultScan) visit(stack []ast.Node) {
+	n := stack[len(stack)-1]
+	parent := ast.Node(nil)
+	if len(stack) > 1 {
+		parent = stack[len(stack)-2]
+	}
+	switch x := n.(type) {
+	case *ast.FuncLit:
+		s.forResults(x.Body, func(obj types.Object) {
+			if _, seen := s.firstCapture[obj]; !seen {
+				s.firstCapture[obj] = x.Pos()
+			}
+		})
+		if s.escapes(x, stack) {
+			s.forResults(x.Body, func(obj types.Object) { s.captures = append(s.captures, capture{obj, x}) })
+		}
+	case *ast.UnaryExpr:
+		if x.Op == token.AND {
+			if obj := s.result(x.X); obj != nil {
+				s.addrTaken[obj] = true
+				if s.addrWhy == "" && s.escapes(x, stack) {
+					s.addrWhy = fmt.Sprintf("the address of result %s leaves the function at line %d", obj.Name(), s.d.fset.Position(x.Pos()).Line)
+				}
+			}
+		}
+	case *ast.SelectorExpr:
+		// r.M() with a pointer method takes r's address.
+		if obj := s.result(x.X); obj != nil {
+			if sel, ok := s.d.info.Selections[x]; ok && sel.Kind() == types.MethodVal {
+				if sig, ok := sel.Obj().Type().(*types.Signature); ok && sig.Recv() != nil {
+					if _, ptr := sig.Recv().Type().(*types.Pointer); ptr && !isPointer(s.d.info.Types[x.X].Type) {
+						s.addrTaken[obj] = true
+						if _, called := parent.(*ast.CallExpr); !called && s.addrWhy == "" {
+							s.addrWhy = fmt.Sprintf("the method value %s.%s at line %d takes the address of result %s", obj.Name(), x.Sel.Name, s.d.fset.Position(x.Pos()).Line, obj.Name())
+						}
+					}
+				}
+			}
+		}
+	case *ast.AssignStmt:
+		for _, l := range x.Lhs {
+			if obj := s.result(l); obj != nil {
+				s.assigned[obj] = true
+			}
+		}
+	case *ast.IncDecStmt:
+		if obj := s.result(x.X); obj != nil {
+			s.assigned[obj] = true
+		}
+	case *ast.RangeStmt:
+		for _, l := range []ast.Expr{x.Key, x.Value} {
+			if l != nil {
+				if obj := s.result(l); obj != nil {
+					s.assigned[obj] = true
+				}
+			}
+		}
+		if lit := s.rangeBodyEscapes(x, stack); lit != nil {
+			s.forResults(x.Body, func(obj types.Object) { s.captures = append(s.captures, capture{obj, lit}) })
+		}
+	case *ast.ReturnStmt:
+		if len(x.Results) > 0 && !insideLit(stack) {
+			for obj := range s.results {
+				s.assigned[obj] = true
+			}
+		}
+		if len(x.Results) == 0 && !insideLit(stack) {
+			s.nakedReturns = append(s.nakedReturns, x.Pos())
 		}
 	}
 }

@@ -104,14 +104,7 @@ func Build(ctx context.Context, opts Options) (*Output, error) {
 		args = append(args, "-o", opts.Output)
 	}
 	args = append(args, "-gcflags="+gcflags(opts))
-	if opts.Race {
-		args = append(args, "-race")
-	}
-	args = append(args, "--")
-	args = append(args, opts.Patterns...)
-	cmd := exec.CommandContext(ctx, gotool, args...)
-	cmd.Dir = dir
-	cmd.Env = env
+	cmd := gocmd(ctx, gotool, dir, env, append(args, opts.packages(opts.Patterns)...))
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
@@ -133,6 +126,24 @@ func Build(ctx context.Context, opts Options) (*Output, error) {
 	return o, nil
 }
 
+// gocmd returns the go command with args, run in dir with env.
+func gocmd(ctx context.Context, gotool, dir string, env, args []string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, gotool, args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	return cmd
+}
+
+// packages returns the last arguments of go build or go list: the flags
+// that choose files (-race), then the patterns.
+func (opts Options) packages(patterns []string) []string {
+	var args []string
+	if opts.Race {
+		args = append(args, "-race")
+	}
+	return append(append(args, "--"), patterns...)
+}
+
 // gcflags returns the value of go build's -gcflags.
 func gcflags(opts Options) string {
 	flags := strings.Join(append(append([]string{}, opts.GCFlags...), strings.Join(append([]string{"-d=defer"}, opts.Debug...), ",")), " ")
@@ -151,19 +162,11 @@ func salt(ctx context.Context, gotool, dir string, env []string, opts Options, t
 		return "", fmt.Errorf("unable to make a cache salt: %w", err)
 	}
 	comment := "\n// deferio build salt " + hex.EncodeToString(b) + "\n"
-	args := []string{"list", "-e", "-json=Dir,GoFiles,CgoFiles,Error"}
-	if opts.Race {
-		args = append(args, "-race")
-	}
-	args = append(args, "--")
+	reported := opts.Patterns
 	if opts.Scope != "" {
-		args = append(args, opts.Scope)
-	} else {
-		args = append(args, opts.Patterns...)
+		reported = []string{opts.Scope}
 	}
-	cmd := exec.CommandContext(ctx, gotool, args...)
-	cmd.Dir = dir
-	cmd.Env = env
+	cmd := gocmd(ctx, gotool, dir, env, append([]string{"list", "-e", "-json=Dir,GoFiles,CgoFiles,Error"}, opts.packages(reported)...))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	listed, err := cmd.Output()

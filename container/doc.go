@@ -27,7 +27,11 @@
 //
 // The names are the classic libcontainer ones: Start is what makes the
 // container's init (OCI create's second half), Launch lets it run the
-// program (OCI start).
+// program (OCI start). [Container.StartContext], [Container.RunContext]
+// and [Container.ExecContext] bound the wait for init with a context:
+// when it is done first, init is killed, the container removed, and the
+// error wraps the context's (hooks that run in the runtime keep their own
+// timeouts).
 //
 // [Container.Checkpoint] saves a running or paused container's processes
 // into a directory of CRIU images and [Restore] makes a container from

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"syscall"
@@ -26,6 +27,13 @@ var ErrNoNsenter = errors.New("this binary was built without cgo, so it cannot j
 // that child, the program's real pid, while p.Wait waits for nsenter's
 // first process, which relays the child's exit status and forwards signals.
 func (c *Container) Exec(p *Process) error {
+	return c.ExecContext(context.Background(), p)
+}
+
+// ExecContext is [Container.Exec] bounded by ctx until the process runs:
+// when ctx is done before, the process is killed and the error wraps
+// ctx's.
+func (c *Container) ExecContext(ctx context.Context, p *Process) error {
 	if !nsenter.Available {
 		return ErrNoNsenter
 	}
@@ -53,7 +61,7 @@ func (c *Container) Exec(p *Process) error {
 		return err
 	}
 	ic := &initConfig{Role: roleExec, ID: c.ID(), Spec: seccompSpec(cfg.Spec), Process: p.Spec, ParentDeathSignal: int(cfg.ParentDeathSignal)}
-	sock, err := c.launchInit(ic, p, &syscall.SysProcAttr{}, joins, cg, nil)
+	sock, err := c.launchInit(ctx, ic, p, &syscall.SysProcAttr{}, joins, cg, nil)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/deferio/deferio/container/cgroups"
@@ -39,18 +41,25 @@ var ErrNoInit = errors.New("this program does not call container.Init() first th
 // container (and runs the poststop hooks). Start holds the container's
 // lock throughout.
 func (c *Container) Start(p *Process) error {
+	return c.StartContext(context.Background(), p)
+}
+
+// StartContext is [Container.Start] bounded by ctx: when ctx is done
+// before init is ready, init is killed and the container removed, and the
+// error wraps ctx's.
+func (c *Container) StartContext(ctx context.Context, p *Process) error {
 	unlock, err := c.lock()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	return c.start(p, false)
+	return c.start(ctx, p, false)
 }
 
 // start does Start's work; with launching (Run, which holds the lock
 // until the container runs) it does not record the "created" status that
 // launch replaces at once: no other runtime process could act on it.
-func (c *Container) start(p *Process, launching bool) (err error) {
+func (c *Container) start(ctx context.Context, p *Process, launching bool) (err error) {
 	if err := need(c.ID(), "start", c.Status(), Creating); err != nil {
 		return err
 	}
@@ -118,7 +127,7 @@ func (c *Container) start(p *Process, launching bool) (err error) {
 	}
 
 	ic, attr, joins := c.initFor(p, etc)
-	lp, err := c.launchInit(ic, p, attr, joins, cg, fifo)
+	lp, err := c.launchInit(ctx, ic, p, attr, joins, cg, fifo)
 	if err != nil {
 		return err
 	}
@@ -192,7 +201,7 @@ func idMaps(ms []specs.LinuxIDMapping) []syscall.SysProcIDMap {
 // sealed binary, learn the final pid (nsenter reports it when it forked),
 // join the cgroup, send the configuration and wait for "ready". It returns
 // the parent's end of the socket.
-func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProcAttr, joins map[specs.LinuxNamespaceType]string, cg cgroups.Manager, fifo *os.File) (sock *os.File, err error) {
+func (c *Container) launchInit(ctx context.Context, ic *initConfig, p *Process, attr *syscall.SysProcAttr, joins map[specs.LinuxNamespaceType]string, cg cgroups.Manager, fifo *os.File) (sock *os.File, err error) {
 	if !InitCalled() {
 		return nil, ErrNoInit
 	}
@@ -255,6 +264,23 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 			cmd.Wait()
 		}
 	}()
+	// When ctx is done first, kill the process and, after nsenter forked,
+	// its child too: the socket then reaches EOF and the wait below ends.
+	var forked atomic.Int64
+	stop := context.AfterFunc(ctx, func() {
+		cmd.Process.Kill()
+		if pid := forked.Load(); pid > 0 {
+			unix.Kill(int(pid), unix.SIGKILL)
+		}
+	})
+	defer func() {
+		if !stop() && err == nil {
+			err = errors.New("killed") // ctx ended as init got ready
+		}
+		if err != nil && ctx.Err() != nil {
+			err = fmt.Errorf("unable to start a process in %s: %w (%w)", c.ID(), ctx.Err(), err)
+		}
+	}()
 	child.Close()
 	for _, f := range childEnds {
 		f.Close() // or EOF would never come
@@ -271,6 +297,7 @@ func (c *Container) launchInit(ic *initConfig, p *Process, attr *syscall.SysProc
 		if err := c.releaseNsenter(syncW, reportR, p, ic.Role == roleInit); err != nil {
 			return nil, err
 		}
+		forked.Store(int64(p.Pid))
 	}
 	tracef("start: init in its cgroup, resources set")
 	if ic.Role == roleInit {
@@ -520,7 +547,15 @@ func waitExec(sock *os.File, id string) error {
 // working directory or the credentials, run after the FIFO), Run removes
 // the container as a failed Start does. Run holds the container's lock
 // until Launch returns, not while the program runs.
-func (c *Container) Run(p *Process) (err error) {
+func (c *Container) Run(p *Process) error {
+	return c.RunContext(context.Background(), p)
+}
+
+// RunContext is [Container.Run] bounded by ctx until the program runs:
+// when ctx is done before, init is killed and the container removed, and
+// the error wraps ctx's. Once the program runs, ctx no longer matters
+// (stop it with [Container.Signal]).
+func (c *Container) RunContext(ctx context.Context, p *Process) (err error) {
 	if p == nil {
 		p = &Process{}
 	}
@@ -529,8 +564,14 @@ func (c *Container) Run(p *Process) (err error) {
 		return err
 	}
 	defer unlock()
-	if err := c.start(p, true); err != nil {
+	if err := c.start(ctx, p, true); err != nil {
 		return err
+	}
+	if err := ctx.Err(); err != nil {
+		if derr := c.destroy(); derr != nil {
+			return fmt.Errorf("unable to run %s: %w (and cleaning up: %w)", c.ID(), err, derr)
+		}
+		return fmt.Errorf("unable to run %s: %w", c.ID(), err)
 	}
 	if err := c.launch(); err != nil {
 		if derr := c.destroy(); derr != nil {

@@ -35,7 +35,7 @@ func loadBundle(dir string) (container.Config, error) {
 	return cfg, nil
 }
 
-func cmdCreate(_ context.Context, g *globals, args []string) error {
+func cmdCreate(ctx context.Context, g *globals, args []string) error {
 	fs := newFlags("create", g.stderr)
 	dir := fs.String("bundle", ".", "bundle directory (config.json and rootfs)")
 	fs.StringVar(dir, "b", ".", "short for --bundle")
@@ -71,7 +71,7 @@ func cmdCreate(_ context.Context, g *globals, args []string) error {
 		return err
 	}
 	p := &container.Process{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
-	if err := c.Start(p); err != nil {
+	if err := c.StartContext(ctx, p); err != nil {
 		return err
 	}
 	if terminal {

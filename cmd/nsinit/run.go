@@ -78,7 +78,7 @@ func runNew(ctx context.Context, g *globals, id string, cfg container.Config, o 
 		return err
 	}
 	p := &container.Process{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, CountIO: tr != nil}
-	if err := c.Run(p); err != nil {
+	if err := c.RunContext(ctx, p); err != nil {
 		return err // Run removed what it made
 	}
 	if err := writePidFile(c, o.pidFile); err != nil {
@@ -243,7 +243,7 @@ func cmdExec(ctx context.Context, g *globals, args []string) error {
 		}
 		tr := traceIO()
 		p := &container.Process{Spec: ps, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, CountIO: tr != nil}
-		if err := c.Exec(p); err != nil {
+		if err := c.ExecContext(ctx, p); err != nil {
 			return err
 		}
 		code, err := waitForeground(ctx, p, tr)

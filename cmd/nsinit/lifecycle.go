@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -37,28 +38,12 @@ func loadBundle(dir string) (container.Config, error) {
 
 func cmdCreate(ctx context.Context, g *globals, args []string) error {
 	fs := newFlags("create", g.stderr)
-	dir := fs.String("bundle", ".", "bundle directory (config.json and rootfs)")
-	fs.StringVar(dir, "b", ".", "short for --bundle")
 	pidFile := fs.String("pid-file", "", "write the init's pid to this file (atomically, once it is known)")
-	noPivot := fs.Bool("no-pivot", false, "use MS_MOVE and chroot instead of pivot_root")
 	consoleSocket := fs.String("console-socket", "", "a unix socket that receives the pty master (SCM_RIGHTS) when process.terminal is set")
-	applyNet, applyInit := netFlags(fs), initFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	id, err := oneID(fs.Args())
+	id, cfg, err := containerFlags(fs)(args)
 	if err != nil {
 		return err
 	}
-	cfg, err := loadBundle(*dir)
-	if err != nil {
-		return err
-	}
-	cfg.NoPivotRoot = *noPivot
-	if err := applyNet(&cfg); err != nil {
-		return err
-	}
-	applyInit(&cfg)
 	terminal := cfg.Spec.Process != nil && cfg.Spec.Process.Terminal
 	if terminal && *consoleSocket == "" {
 		return usagef("process.terminal is set: a detached container needs --console-socket (or use nsinit run -t)")
@@ -85,6 +70,35 @@ func cmdCreate(ctx context.Context, g *globals, args []string) error {
 		}
 	}
 	return writePidFile(c, *pidFile)
+}
+
+// containerFlags adds the flags create and run share (--bundle, --no-pivot,
+// the network and ports, --init) to fs and returns what parses a command
+// line into the container's ID and configuration.
+func containerFlags(fs *flag.FlagSet) func(args []string) (string, container.Config, error) {
+	dir := fs.String("bundle", ".", "bundle directory (config.json and rootfs)")
+	fs.StringVar(dir, "b", ".", "short for --bundle")
+	noPivot := fs.Bool("no-pivot", false, "use MS_MOVE and chroot instead of pivot_root")
+	applyNet, applyInit := netFlags(fs), initFlag(fs)
+	return func(args []string) (string, container.Config, error) {
+		if err := parse(fs, args); err != nil {
+			return "", container.Config{}, err
+		}
+		id, err := oneID(fs.Args())
+		if err != nil {
+			return "", container.Config{}, err
+		}
+		cfg, err := loadBundle(*dir)
+		if err != nil {
+			return "", container.Config{}, err
+		}
+		cfg.NoPivotRoot = *noPivot
+		if err := applyNet(&cfg); err != nil {
+			return "", container.Config{}, err
+		}
+		applyInit(&cfg)
+		return id, cfg, nil
+	}
 }
 
 // writePidFile writes the container's init pid to path, when path is not

@@ -17,32 +17,16 @@ import (
 
 func cmdRun(ctx context.Context, g *globals, args []string) error {
 	fs := newFlags("run", g.stderr)
-	dir := fs.String("bundle", ".", "bundle directory (config.json and rootfs)")
-	fs.StringVar(dir, "b", ".", "short for --bundle")
 	tty := fs.Bool("tty", false, "give the process a terminal")
 	fs.BoolVar(tty, "t", false, "short for --tty")
 	detach := fs.Bool("detach", false, "start and return, without waiting or deleting")
 	fs.BoolVar(detach, "d", false, "short for --detach")
-	noPivot := fs.Bool("no-pivot", false, "use MS_MOVE and chroot instead of pivot_root")
 	pidFile := fs.String("pid-file", "", "write the init's pid to this file (atomically, once the program started)")
-	applyNet := netFlags(fs)
-	applyInit, traceIO := initFlag(fs), traceIOFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	id, err := oneID(fs.Args())
+	traceIO := traceIOFlag(fs)
+	id, cfg, err := containerFlags(fs)(args)
 	if err != nil {
 		return err
 	}
-	cfg, err := loadBundle(*dir)
-	if err != nil {
-		return err
-	}
-	cfg.NoPivotRoot = *noPivot
-	if err := applyNet(&cfg); err != nil {
-		return err
-	}
-	applyInit(&cfg)
 	if *tty {
 		cfg.Spec.Process.Terminal = true
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/deferio/deferio/container"
+	"github.com/deferio/deferio/internal/testenv"
 )
 
 var cycles = flag.Int("cycles", 200, "create/delete cycles of TestCreateDeleteCycles (20 with -short)")
@@ -31,7 +32,7 @@ func TestCreateDeleteCycles(t *testing.T) {
 	// leaked to the host would be on the bundle, the state root or a
 	// cgroup directory.
 	watched := []string{dir, root, "/sys/fs/cgroup"}
-	before := hostMounts(t, watched...)
+	before := testenv.HostMounts(t, watched...)
 	var cgroupDirs []string
 	var inits []int
 	for i := range n {
@@ -57,7 +58,7 @@ func TestCreateDeleteCycles(t *testing.T) {
 			t.Fatalf("cycle %d: %v", i, err)
 		}
 	}
-	if after := hostMounts(t, watched...); !slices.Equal(before, after) {
+	if after := testenv.HostMounts(t, watched...); !slices.Equal(before, after) {
 		t.Errorf("the host's mount table changed:\nbefore:\n%s\nafter:\n%s", strings.Join(before, "\n"), strings.Join(after, "\n"))
 	}
 	for _, d := range cgroupDirs {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -86,32 +85,6 @@ func newBundle(t testing.TB, args ...string) (string, *specs.Spec) {
 }
 
 var bundleSeq atomic.Int64
-
-// hostMounts returns the lines of /proc/self/mountinfo that name path or a
-// path below it: the part of the host's mount table a test can change.
-// Other tests running at the same time (network namespaces bound under
-// /run/netns, say) change the rest.
-func hostMounts(t testing.TB, paths ...string) []string {
-	t.Helper()
-	b, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, l := range strings.Split(string(b), "\n") {
-		f := strings.Fields(l)
-		if len(f) < 5 {
-			continue
-		}
-		for _, p := range paths {
-			if f[4] == p || strings.HasPrefix(f[4], p+"/") || f[3] == p || strings.HasPrefix(f[3], p+"/") {
-				out = append(out, l)
-				break
-			}
-		}
-	}
-	return out
-}
 
 // stateRoot returns a fresh state root.
 func stateRoot(t testing.TB) string {

@@ -11,31 +11,8 @@ import (
 	"time"
 
 	"github.com/deferio/deferio/container/bundle"
+	"github.com/deferio/deferio/internal/testenv"
 )
-
-// hostMounts returns the lines of /proc/self/mountinfo whose mount point
-// or root is one of paths or below it.
-func hostMounts(t *testing.T, paths ...string) []string {
-	t.Helper()
-	b, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, l := range strings.Split(string(b), "\n") {
-		f := strings.Fields(l)
-		if len(f) < 5 {
-			continue
-		}
-		for _, p := range paths {
-			if f[4] == p || strings.HasPrefix(f[4], p+"/") || f[3] == p || strings.HasPrefix(f[3], p+"/") {
-				out = append(out, l)
-				break
-			}
-		}
-	}
-	return out
-}
 
 // leftovers lists what a container id may leave behind on the host:
 // processes in its cgroup, its cgroup directories, its state directory.
@@ -74,7 +51,7 @@ func TestKillRuntimeDuringCreate(t *testing.T) {
 	// leaked to the host would be on the bundle, the state root or a
 	// cgroup directory. (Other tests change the rest of the table.)
 	watched := []string{dir, root, "/sys/fs/cgroup"}
-	mounts := hostMounts(t, watched...)
+	mounts := testenv.HostMounts(t, watched...)
 	delays := []time.Duration{0, time.Millisecond, 3 * time.Millisecond, 6 * time.Millisecond, 10 * time.Millisecond,
 		15 * time.Millisecond, 20 * time.Millisecond, 30 * time.Millisecond, 50 * time.Millisecond, 80 * time.Millisecond, 200 * time.Millisecond}
 	states := map[string]int{}
@@ -122,7 +99,7 @@ func TestKillRuntimeDuringCreate(t *testing.T) {
 			t.Errorf("killed after %v: left behind %v (state before delete: %q; delete: %d %q)", d, left, out, code, errs)
 		}
 	}
-	if after := hostMounts(t, watched...); !slices.Equal(after, mounts) {
+	if after := testenv.HostMounts(t, watched...); !slices.Equal(after, mounts) {
 		t.Errorf("the host's mount table changed:\nbefore:\n%s\nafter:\n%s", strings.Join(mounts, "\n"), strings.Join(after, "\n"))
 	}
 	t.Logf("states when killed: %v", states)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/deferio/deferio/container/bundle"
+	"github.com/deferio/deferio/internal/testenv"
 	"github.com/vishvananda/netlink"
 )
 
@@ -68,7 +69,7 @@ func TestKillRuntimeDuringCreateWithNetwork(t *testing.T) {
 	dir := makeBundleSpec(t, bundle.DefaultSpec("sleep", "60"))
 	root := t.TempDir()
 	watched := []string{dir, root, "/sys/fs/cgroup"}
-	mounts := hostMounts(t, watched...)
+	mounts := testenv.HostMounts(t, watched...)
 	delays := []time.Duration{0, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond, 15 * time.Millisecond,
 		20 * time.Millisecond, 30 * time.Millisecond, 45 * time.Millisecond, 70 * time.Millisecond, 300 * time.Millisecond}
 	for i, d := range delays {
@@ -100,7 +101,7 @@ func TestKillRuntimeDuringCreateWithNetwork(t *testing.T) {
 			t.Errorf("killed after %v: left behind %v (state before delete: %q)", d, left, out)
 		}
 	}
-	if after := hostMounts(t, watched...); !slices.Equal(after, mounts) {
+	if after := testenv.HostMounts(t, watched...); !slices.Equal(after, mounts) {
 		t.Errorf("the host's mount table changed:\nbefore:\n%s\nafter:\n%s", strings.Join(mounts, "\n"), strings.Join(after, "\n"))
 	}
 }

@@ -1,6 +1,6 @@
 // Package testenv is the one gate deferio's tests use for what they need
 // from the machine: root, the Go toolchain, a command such as strace or
-// ip. Without it a test is skipped with the reason, except when CI=true:
+// ip; and what the container tests read of the host (HostMounts). Without it a test is skipped with the reason, except when CI=true:
 // CI runs as root with every package installed, so there a missing
 // privilege or package is a failure, not a skip.
 package testenv
@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/deferio/deferio/internal/gorun"
@@ -57,4 +58,30 @@ func NeedCommand(t testing.TB, name, pkg string) string {
 	path, err := exec.LookPath(name)
 	Need(t, fmt.Sprintf("%s (Debian package %s)", name, pkg), err)
 	return path
+}
+
+// HostMounts returns the lines of /proc/self/mountinfo whose mount point
+// or root is one of paths or below it: the part of the host's mount table
+// a test can change. Other tests running at the same time (network
+// namespaces bound under /run/netns, say) change the rest.
+func HostMounts(t testing.TB, paths ...string) []string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) < 5 {
+			continue
+		}
+		for _, p := range paths {
+			if f[4] == p || strings.HasPrefix(f[4], p+"/") || f[3] == p || strings.HasPrefix(f[3], p+"/") {
+				out = append(out, l)
+				break
+			}
+		}
+	}
+	return out
 }

@@ -13,8 +13,8 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/deferio/deferio/defer/internal/funcname"
 	"github.com/deferio/deferio/defer/strategy/compiler"
-	"github.com/deferio/deferio/internal/funcname"
 )
 
 // A Decision is one line of the compiler's -d=defer report: where a defer

@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/deferio/deferio/internal/deferlines"
+	"github.com/deferio/deferio/defer/internal/deferlines"
 	"github.com/deferio/deferio/internal/gorun"
 )
 

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/deferio/deferio/internal/funcname"
+	"github.com/deferio/deferio/defer/internal/funcname"
 )
 
 // A Decision is the strategy predicted for one defer statement.

@@ -7,7 +7,7 @@ import (
 	"go/token"
 	"go/types"
 
-	"github.com/deferio/deferio/internal/funcname"
+	"github.com/deferio/deferio/defer/internal/funcname"
 )
 
 // A walker visits one function's statements the way the compiler's front

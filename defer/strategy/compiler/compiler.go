@@ -44,8 +44,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/deferio/deferio/defer/internal/deferlines"
 	"github.com/deferio/deferio/defer/strategy"
-	"github.com/deferio/deferio/internal/deferlines"
 )
 
 // A Pos is the position of a defer statement as the compiler prints it

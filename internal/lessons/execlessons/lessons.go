@@ -6,7 +6,6 @@
 package execlessons
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"fmt"
@@ -15,7 +14,7 @@ import (
 	"github.com/deferio/deferio/internal/lesson"
 )
 
-//go:embed programs/*.go
+//go:embed testdata/programs/*.go
 var programs embed.FS
 
 // Lessons returns the exec lessons in teaching order.
@@ -31,14 +30,14 @@ func Lessons() []lesson.Lesson {
 	}
 }
 
-// source returns an embedded program without its "//go:build ignore"
-// line, which only keeps the programs out of this module's build.
+// source returns an embedded program (testdata, so out of this module's
+// build).
 func source(name string) ([]byte, error) {
-	b, err := programs.ReadFile("programs/" + name)
+	b, err := programs.ReadFile("testdata/programs/" + name)
 	if err != nil {
 		return nil, fmt.Errorf("unable to read program %s: %w", name, err)
 	}
-	return bytes.TrimPrefix(b, []byte("//go:build ignore\n\n")), nil
+	return b, nil
 }
 
 // build compiles an embedded program and returns the module (to Close) and

@@ -7,7 +7,6 @@
 package iolessons
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"fmt"
@@ -17,7 +16,7 @@ import (
 	"github.com/deferio/deferio/internal/lesson"
 )
 
-//go:embed programs/*.go
+//go:embed testdata/programs/*.go
 var programs embed.FS
 
 //go:embed contracts.go copypaths.go readerat.go checkers.go
@@ -34,14 +33,14 @@ func Lessons() []lesson.Lesson {
 	}
 }
 
-// source returns an embedded program without its "//go:build ignore"
-// line, which only keeps it out of this module's build.
+// source returns an embedded program (testdata, so out of this module's
+// build).
 func source(name string) ([]byte, error) {
-	b, err := programs.ReadFile("programs/" + name)
+	b, err := programs.ReadFile("testdata/programs/" + name)
 	if err != nil {
 		return nil, fmt.Errorf("unable to read program %s: %w", name, err)
 	}
-	return bytes.TrimPrefix(b, []byte("//go:build ignore\n\n")), nil
+	return b, nil
 }
 
 // build compiles an embedded program and returns the module (to Close)

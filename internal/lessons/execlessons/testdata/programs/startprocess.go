@@ -1,5 +1,3 @@
-//go:build ignore
-
 // startprocess.go: the same program started twice, once with the
 // low-level os.StartProcess and once with exec.Command.
 package main

@@ -1,5 +1,3 @@
-//go:build ignore
-
 // spawn.go starts /bin/true the way every Go program does.
 package main
 

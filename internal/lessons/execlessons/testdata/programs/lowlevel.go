@@ -1,5 +1,3 @@
-//go:build ignore
-
 // lowlevel.go: what is under os/exec on Linux.
 package main
 

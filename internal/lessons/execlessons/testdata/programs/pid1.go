@@ -1,5 +1,3 @@
-//go:build ignore
-
 // pid1.go runs as PID 1 of a new PID namespace (the lesson starts it with
 // CLONE_NEWPID|CLONE_NEWNS). It shows that an orphan comes to PID 1 as a
 // zombie, and that only PID 1's wait can remove it.

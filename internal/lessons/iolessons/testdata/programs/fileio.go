@@ -1,5 +1,3 @@
-//go:build ignore
-
 // fileio.go: os.Open and os.OpenFile flags and permissions, *PathError,
 // Read, Write, Seek with each whence, ReadAt and WriteAt on a real file.
 package main

@@ -1,5 +1,3 @@
-//go:build ignore
-
 // stdio.go: three ways to connect a child's standard streams, and the
 // StdoutPipe trap.
 package main

@@ -1,5 +1,3 @@
-//go:build ignore
-
 // orphans.go: a timeout that leaves orphans, next to one that does not.
 package main
 

@@ -1,5 +1,3 @@
-//go:build ignore
-
 // copypaths.go copies a 1 MiB file to another file in one of three ways,
 // named by its argument, so that strace can show which system calls each
 // way makes:

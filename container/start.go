@@ -222,13 +222,7 @@ func (c *Container) launchInit(ctx context.Context, ic *initConfig, p *Process, 
 			parent.Close()
 		}
 	}()
-	cmd := &exec.Cmd{
-		Path:        fmt.Sprintf("/proc/self/fd/%d", self.Fd()),
-		Args:        []string{"nsinit", "init"},
-		Env:         []string{envInitSock + "=3"},
-		ExtraFiles:  []*os.File{child},
-		SysProcAttr: attr,
-	}
+	cmd := initCommand(self, child, attr)
 	if !p.Spec.Terminal {
 		var stdioStarted func(error)
 		if stdioStarted, err = p.attachStdio(cmd); err != nil {
@@ -249,6 +243,7 @@ func (c *Container) launchInit(ctx context.Context, ic *initConfig, p *Process, 
 		syncW, reportR, childEnds = pipes[1], pipes[2], []*os.File{pipes[0], pipes[3]}
 	}
 	if fifo != nil {
+		// After nsenter's pipes: the FIFO's descriptor is the last one.
 		cmd.Env = append(cmd.Env, envFifo+"="+strconv.Itoa(len(cmd.ExtraFiles)+3))
 		cmd.ExtraFiles = append(cmd.ExtraFiles, fifo)
 	}
@@ -264,23 +259,8 @@ func (c *Container) launchInit(ctx context.Context, ic *initConfig, p *Process, 
 			cmd.Wait()
 		}
 	}()
-	// When ctx is done first, kill the process and, after nsenter forked,
-	// its child too: the socket then reaches EOF and the wait below ends.
-	var forked atomic.Int64
-	stop := context.AfterFunc(ctx, func() {
-		cmd.Process.Kill()
-		if pid := forked.Load(); pid > 0 {
-			unix.Kill(int(pid), unix.SIGKILL)
-		}
-	})
-	defer func() {
-		if !stop() && err == nil {
-			err = errors.New("killed") // ctx ended as init got ready
-		}
-		if err != nil && ctx.Err() != nil {
-			err = fmt.Errorf("unable to start a process in %s: %w (%w)", c.ID(), ctx.Err(), err)
-		}
-	}()
+	var forked atomic.Int64 // nsenter's child, once it forked
+	defer killWhenDone(ctx, c.ID(), cmd, &forked)(&err)
 	child.Close()
 	for _, f := range childEnds {
 		f.Close() // or EOF would never come
@@ -317,6 +297,39 @@ func (c *Container) launchInit(ctx context.Context, ic *initConfig, p *Process, 
 		return nil, err
 	}
 	return parent, nil
+}
+
+// initCommand is the re-execution of the sealed binary as init, with
+// the init socket as descriptor 3.
+func initCommand(self, sock *os.File, attr *syscall.SysProcAttr) *exec.Cmd {
+	return &exec.Cmd{
+		Path:        fmt.Sprintf("/proc/self/fd/%d", self.Fd()),
+		Args:        []string{"nsinit", "init"},
+		Env:         []string{envInitSock + "=3"},
+		ExtraFiles:  []*os.File{sock},
+		SysProcAttr: attr,
+	}
+}
+
+// killWhenDone kills the started process, and nsenter's child once
+// forked holds its pid, when ctx is done first: the init socket then
+// reaches EOF and the wait for init ends. The returned function, deferred
+// with the launch's error, stops watching and makes that error wrap ctx's.
+func killWhenDone(ctx context.Context, id string, cmd *exec.Cmd, forked *atomic.Int64) func(*error) {
+	stop := context.AfterFunc(ctx, func() {
+		cmd.Process.Kill()
+		if pid := forked.Load(); pid > 0 {
+			unix.Kill(int(pid), unix.SIGKILL)
+		}
+	})
+	return func(errp *error) {
+		if !stop() && *errp == nil {
+			*errp = errors.New("killed") // ctx ended as init got ready
+		}
+		if *errp != nil && ctx.Err() != nil {
+			*errp = fmt.Errorf("unable to start a process in %s: %w (%w)", id, ctx.Err(), *errp)
+		}
+	}
 }
 
 // releaseNsenter lets the nsenter constructor go on (the process is in

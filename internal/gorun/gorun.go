@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -181,6 +182,37 @@ func BuildProgram(ctx context.Context, src []byte) (*Module, string, error) {
 	if err != nil {
 		m.Close()
 		return nil, "", err
+	}
+	return m, bin, nil
+}
+
+// Programs are the Go programs a lesson package embeds, one main package
+// per file in the directory Dir of FS (testdata/programs, which keeps
+// them out of the module's own build).
+type Programs struct {
+	FS  fs.FS
+	Dir string
+}
+
+// Source returns the program called name.
+func (p Programs) Source(name string) ([]byte, error) {
+	b, err := fs.ReadFile(p.FS, p.Dir+"/"+name)
+	if err != nil {
+		return nil, fmt.Errorf("unable to read program %s: %w", name, err)
+	}
+	return b, nil
+}
+
+// Build compiles the program called name with [BuildProgram] and
+// returns the module (to Close) and the binary's path.
+func (p Programs) Build(ctx context.Context, name string) (*Module, string, error) {
+	src, err := p.Source(name)
+	if err != nil {
+		return nil, "", err
+	}
+	m, bin, err := BuildProgram(ctx, src)
+	if err != nil {
+		return nil, "", fmt.Errorf("unable to build %s: %w", name, err)
 	}
 	return m, bin, nil
 }

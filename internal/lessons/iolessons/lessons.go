@@ -33,28 +33,13 @@ func Lessons() []lesson.Lesson {
 	}
 }
 
-// source returns an embedded program (testdata, so out of this module's
-// build).
-func source(name string) ([]byte, error) {
-	b, err := programs.ReadFile("testdata/programs/" + name)
-	if err != nil {
-		return nil, fmt.Errorf("unable to read program %s: %w", name, err)
-	}
-	return b, nil
-}
+// progs are the embedded lesson programs.
+var progs = gorun.Programs{FS: programs, Dir: "testdata/programs"}
 
-// build compiles an embedded program and returns the module (to Close)
-// and the binary's path.
+func source(name string) ([]byte, error) { return progs.Source(name) }
+
 func build(ctx context.Context, name string) (*gorun.Module, string, error) {
-	src, err := source(name)
-	if err != nil {
-		return nil, "", err
-	}
-	m, bin, err := gorun.BuildProgram(ctx, src)
-	if err != nil {
-		return nil, "", fmt.Errorf("unable to build %s: %w", name, err)
-	}
-	return m, bin, nil
+	return progs.Build(ctx, name)
 }
 
 // snippet returns the lines of this package's file between the markers

@@ -5,7 +5,6 @@ import (
 	"embed"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -49,11 +48,7 @@ func runInitPipe(ctx context.Context, p *lesson.Page) error {
 		return err
 	}
 	defer l.close()
-	cfg, err := l.bundle("sleep", "30")
-	if err != nil {
-		return err
-	}
-	c, err := container.Create(filepath.Join(l.dir, "state"), "init-pipe", cfg)
+	c, err := l.create("init-pipe", "sleep", "30")
 	if err != nil {
 		return err
 	}
@@ -99,11 +94,7 @@ func runExecNsenter(ctx context.Context, p *lesson.Page) error {
 		return err
 	}
 	defer l.close()
-	cfg, err := l.bundle("sleep", "30")
-	if err != nil {
-		return err
-	}
-	c, err := container.Create(filepath.Join(l.dir, "state"), "exec-nsenter", cfg)
+	c, err := l.create("exec-nsenter", "sleep", "30")
 	if err != nil {
 		return err
 	}

@@ -102,6 +102,16 @@ func (l *lab) bundle(args ...string) (container.Config, error) {
 	return container.Config{Bundle: dir, Spec: spec}, nil
 }
 
+// create makes container id in the lab's state root, from a new bundle
+// running args.
+func (l *lab) create(id string, args ...string) (*container.Container, error) {
+	cfg, err := l.bundle(args...)
+	if err != nil {
+		return nil, err
+	}
+	return container.Create(filepath.Join(l.dir, "state"), id, cfg)
+}
+
 // run creates, runs and deletes a container, and returns what it printed
 // (stdout then stderr) and its exit status.
 func (l *lab) run(id string, cfg container.Config) (string, int, error) {

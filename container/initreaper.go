@@ -64,10 +64,8 @@ func runReaper(sock *os.File, start *startReport, p *specs.Process, pdeathsig in
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
 		return fmt.Errorf("unable to make init non-dumpable: %w", err)
 	}
-	if pdeathsig != 0 {
-		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(pdeathsig), 0, 0, 0); err != nil {
-			return fmt.Errorf("unable to set the parent death signal: %w", err)
-		}
+	if err := setPdeathsig(pdeathsig); err != nil {
+		return err
 	}
 	path, err := lookPath(p.Args[0], p.Env)
 	if err != nil {

@@ -179,10 +179,8 @@ func execProcess(p *specs.Process, pdeathsig int) error {
 	if err := closeExecFrom(3); err != nil {
 		return fmt.Errorf("unable to mark descriptors close-on-exec: %w", err)
 	}
-	if pdeathsig != 0 {
-		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(pdeathsig), 0, 0, 0); err != nil {
-			return fmt.Errorf("unable to set the parent death signal: %w", err)
-		}
+	if err := setPdeathsig(pdeathsig); err != nil {
+		return err
 	}
 	path, err := lookPath(p.Args[0], p.Env)
 	if err != nil {
@@ -222,4 +220,16 @@ func lookPath(name string, env []string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("unable to find %q in the container's PATH %s", name, path)
+}
+
+// setPdeathsig sets the parent death signal, if any. A credential change
+// clears it, so it comes after setupProcess.
+func setPdeathsig(sig int) error {
+	if sig == 0 {
+		return nil
+	}
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(sig), 0, 0, 0); err != nil {
+		return fmt.Errorf("unable to set the parent death signal: %w", err)
+	}
+	return nil
 }

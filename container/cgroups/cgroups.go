@@ -157,11 +157,7 @@ var ErrNoController = errors.New("controller not available")
 // hierarchy. It validates the path and reads /proc/self/mountinfo, and
 // touches nothing else.
 func New(cgroupPath string) (Manager, error) {
-	p, err := cleanPath(cgroupPath)
-	if err != nil {
-		return nil, err
-	}
-	mounts, err := ReadMounts()
+	p, mounts, err := pathAndMounts(cgroupPath)
 	if err != nil {
 		return nil, err
 	}
@@ -174,15 +170,22 @@ func New(cgroupPath string) (Manager, error) {
 	return nil, errors.New("unable to find a cgroup hierarchy: /proc/self/mountinfo lists no cgroup or cgroup2 mount")
 }
 
+// pathAndMounts validates a cgroup path and reads the host's cgroup
+// mounts.
+func pathAndMounts(cgroupPath string) (string, Mounts, error) {
+	p, err := cleanPath(cgroupPath)
+	if err != nil {
+		return "", Mounts{}, err
+	}
+	mounts, err := ReadMounts()
+	return p, mounts, err
+}
+
 // NewV1 is [New] forced to cgroup v1. It fails when no v1 controller is
 // mounted. On a hybrid host the Manager also joins the cgroup2 hierarchy,
 // under the key "unified", so a process is in the same place everywhere.
 func NewV1(cgroupPath string) (Manager, error) {
-	p, err := cleanPath(cgroupPath)
-	if err != nil {
-		return nil, err
-	}
-	mounts, err := ReadMounts()
+	p, mounts, err := pathAndMounts(cgroupPath)
 	if err != nil {
 		return nil, err
 	}
@@ -196,11 +199,7 @@ func NewV1(cgroupPath string) (Manager, error) {
 // it is mounted (on a hybrid host, /sys/fs/cgroup/unified). It fails when
 // there is no cgroup2 mount.
 func NewV2(cgroupPath string) (Manager, error) {
-	p, err := cleanPath(cgroupPath)
-	if err != nil {
-		return nil, err
-	}
-	mounts, err := ReadMounts()
+	p, mounts, err := pathAndMounts(cgroupPath)
 	if err != nil {
 		return nil, err
 	}

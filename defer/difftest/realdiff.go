@@ -195,6 +195,13 @@ func foldedPair(def, exit Step) bool {
 		def.Func == exit.Func && def.Depth == exit.Depth && def.G == exit.G && def.Bits&^(1<<def.Slot) == exit.Bits
 }
 
+// realOptions bound the traced runs of [CompareReal] and [ShrinkReal]:
+// the tracer's default of 100,000 records is too few for the largest
+// generated programs (seed 707 takes about 90,000 steps of package main
+// alone, and the library's defers add their records), so they may write
+// ten times as many (48 bytes each).
+var realOptions = realtrace.Options{MaxEvents: 1_000_000}
+
 // RealConfig says what [CompareReal] does.
 type RealConfig struct {
 	Parallel int // programs traced at once (default 2)
@@ -266,7 +273,7 @@ func CompareReal(ctx context.Context, progs []Program, cfg RealConfig) (RealRepo
 				errs[i] = ctx.Err()
 				return
 			}
-			traces[i], errs[i] = TraceBoth(ctx, p, realtrace.Options{})
+			traces[i], errs[i] = TraceBoth(ctx, p, realOptions)
 			if errs[i] != nil {
 				cancel()
 				return
@@ -339,7 +346,7 @@ func ShrinkReal(ctx context.Context, t RealTrace) (Program, error) {
 				break
 			}
 			tries++
-			ct, err := TraceBoth(ctx, c, realtrace.Options{})
+			ct, err := TraceBoth(ctx, c, realOptions)
 			if errors.Is(err, realtrace.ErrUnavailable) || ctx.Err() != nil {
 				return cur, err
 			}

@@ -150,17 +150,19 @@ func dnatToContainer(ctx context.Context, clientIf, containerIf string) (func() 
 	return undo, nil
 }
 
-// forwarderLog reads the connections the port forwarder logged in the
-// container's state directory, ports masked and sorted, waiting up to
-// five seconds for want of them: it logs a connection once both
-// directions are done, a moment after the client has its answer.
+// forwarderLog reads the connections the port forwarder relayed, as it
+// logged them in the container's state directory, ports masked and
+// sorted, waiting up to five seconds for want of them: it logs a
+// connection once both directions are done, a moment after the client
+// has its answer. A connection it could not relay (a client that came
+// before the server inside listened, and tried again) is left out.
 func forwarderLog(dir string, want int) []string {
 	var lines []string
 	for deadline := time.Now().Add(5 * time.Second); len(lines) < want && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		b, _ := os.ReadFile(filepath.Join(dir, "ports.log"))
 		lines = lines[:0]
 		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			if _, rest, ok := strings.Cut(line, " "); ok && strings.Contains(rest, " -> ") {
+			if _, rest, ok := strings.Cut(line, " "); ok && strings.Contains(rest, " -> ") && strings.HasSuffix(rest, " err=<nil>") {
 				lines = append(lines, maskPorts(rest))
 			}
 		}

@@ -184,14 +184,8 @@ func showBoth(file string, res *realtrace.Result, o traceOptions, s cli.Streams)
 		width = max(width, len(st.String()))
 	}
 	fmt.Fprintf(w, "%4s  %-*s | %s\n", "step", width, "model (defer/chain)", "real runtime (go1.26, probed)")
-	for i := range max(len(d.Model), len(d.Real)) {
-		var m, r string
-		if i < len(d.Model) {
-			m = d.Model[i].String()
-		}
-		if i < len(d.Real) {
-			r = d.Real[i].String()
-		}
+	for i := range d.Rows() {
+		m, r := d.Row(i)
 		mark := ""
 		if i == d.First {
 			mark = "   <- first difference"

@@ -138,6 +138,22 @@ type TraceDiff struct {
 	Renamed []string
 }
 
+// Rows is the number of rows of d shown side by side: the longer side's
+// steps.
+func (d TraceDiff) Rows() int { return max(len(d.Model), len(d.Real)) }
+
+// Row returns row i side by side: the model's step and the real one, ""
+// where a side has no step i.
+func (d TraceDiff) Row(i int) (model, real string) {
+	if i < len(d.Model) {
+		model = d.Model[i].String()
+	}
+	if i < len(d.Real) {
+		real = d.Real[i].String()
+	}
+	return model, real
+}
+
 // CompareEvents compares the steps of the model's events with those of
 // the real runtime's, in order: kind, frame (function and depth),
 // goroutine, strategy, slot and deferBits, and the list length at each

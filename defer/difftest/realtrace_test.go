@@ -56,16 +56,7 @@ func TestRealTraceAgrees(t *testing.T) {
 			}
 			d := CompareEvents(model.Events, real.Events)
 			if d.First >= 0 {
-				for i := range max(len(d.Model), len(d.Real)) {
-					var m, r string
-					if i < len(d.Model) {
-						m = d.Model[i].String()
-					}
-					if i < len(d.Real) {
-						r = d.Real[i].String()
-					}
-					t.Logf("%3d %-60s | %s", i, m, r)
-				}
+				logSideBySide(t, d)
 				t.Errorf("step %d differs: %v", d.First, d.Diffs)
 			}
 			t.Logf("%d steps agree", len(d.Real))
@@ -149,14 +140,8 @@ func TestRealTraceDifferential(t *testing.T) {
 // columns.
 func logSideBySide(t *testing.T, d TraceDiff) {
 	t.Helper()
-	for i := range max(len(d.Model), len(d.Real)) {
-		var m, r string
-		if i < len(d.Model) {
-			m = d.Model[i].String()
-		}
-		if i < len(d.Real) {
-			r = d.Real[i].String()
-		}
+	for i := range d.Rows() {
+		m, r := d.Row(i)
 		mark := " "
 		if i == d.First {
 			mark = ">"

@@ -52,14 +52,8 @@ func showReal(ctx context.Context, p *lesson.Page, name string) error {
 	d := difftest.CompareEvents(model.Events, real.Events)
 	var rows []string
 	rows = append(rows, fmt.Sprintf("     %-62s | %s", "model (defer/interp)", "real runtime (realtrace)"))
-	for i := range max(len(d.Model), len(d.Real)) {
-		var m, r string
-		if i < len(d.Model) {
-			m = d.Model[i].String()
-		}
-		if i < len(d.Real) {
-			r = d.Real[i].String()
-		}
+	for i := range d.Rows() {
+		m, r := d.Row(i)
 		mark := "  "
 		if i == d.First {
 			mark = "=>"
